@@ -1,0 +1,16 @@
+use clap::Parser;
+use ecs_onoff::cli::Cli;
+use ecs_onoff::output::Printer;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let printer = Printer::new(&cli.global);
+    match ecs_onoff::commands::run(cli, &printer) {
+        Ok(status) => status.into(),
+        Err(error) => {
+            printer.error(&error);
+            ecs_onoff::exit::status_for(&error).into()
+        }
+    }
+}
