@@ -168,11 +168,28 @@ fn range_text(spec: &Spec) -> String {
     s
 }
 
+fn example_range(spec: &Spec) -> &'static str {
+    match spec.field {
+        Field::Minutes => "0-29",
+        Field::Hours => "8-17",
+        Field::DayOfMonth => "1-15",
+        Field::Month => "JAN-MAR",
+        Field::DayOfWeek => "MON-FRI",
+        Field::Year => "2026-2030",
+    }
+}
+
 /// Parses one value: a number in range or, where the field has names, a name.
 fn parse_value(spec: &Spec, item: &str, text: &str) -> Result<u32, ExprError> {
-    let err = |message: String| Err(ExprError::field(spec.field, item, message));
+    // Name the whole item when the value is only part of it (`32` in `32W`).
+    let prefix = if item == text {
+        String::new()
+    } else {
+        format!("{item}: ")
+    };
+    let err = |message: String| Err(ExprError::field(spec.field, item, format!("{prefix}{message}")));
     if text.is_empty() {
-        return err(format!("{item} is missing a value"));
+        return err("a value is missing".to_string());
     }
     if text.bytes().all(|b| b.is_ascii_digit()) {
         let value = if text.len() > 9 {
@@ -229,6 +246,13 @@ fn parse_list(spec: &Spec, token: &str) -> Result<Bits, ExprError> {
         let (start, end) = if base == "*" {
             (spec.min, spec.max)
         } else if let Some((a, b)) = base.split_once('-') {
+            if a.is_empty() || b.contains('-') {
+                return Err(ExprError::field(
+                    spec.field,
+                    item,
+                    format!("{item} is not a range: write start-end, as in {}", example_range(spec)),
+                ));
+            }
             let a = parse_value(spec, item, a)?;
             let b = parse_value(spec, item, b)?;
             if a > b && !spec.wrap {
