@@ -95,3 +95,57 @@ pub struct NextArgs {
     #[arg(long, value_name = "RFC3339")]
     pub after: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_help_has_an_example() {
+        let mut cli = Cli::command();
+        for sub in cli.get_subcommands_mut() {
+            let help = sub.render_long_help().to_string();
+            assert!(
+                help.contains("Examples:"),
+                "{} --help lacks examples",
+                sub.get_name()
+            );
+            assert!(
+                help.contains("ecs-onoff "),
+                "{} --help lacks examples",
+                sub.get_name()
+            );
+        }
+    }
+
+    #[test]
+    fn global_flags_parse_anywhere() {
+        let cli = Cli::try_parse_from([
+            "ecs-onoff",
+            "next",
+            "rate(1 hour)",
+            "--output",
+            "json",
+            "--region",
+            "eu-west-1",
+            "--color",
+            "never",
+            "-q",
+        ])
+        .unwrap();
+        assert_eq!(cli.global.output, OutputFormat::Json);
+        assert_eq!(cli.global.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(cli.global.color, ColorChoice::Never);
+        assert!(cli.global.quiet);
+        assert!(Cli::try_parse_from(["ecs-onoff", "-q", "-v", "next", "rate(1 hour)"]).is_err());
+        assert!(
+            Cli::try_parse_from(["ecs-onoff", "next", "rate(1 hour)", "--count", "0"]).is_err()
+        );
+    }
+}

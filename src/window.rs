@@ -22,7 +22,10 @@ pub enum Form {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserSchedule {
     /// One expression, from any of the single forms.
-    One { expr: ScheduleExpression, form: Form },
+    One {
+        expr: ScheduleExpression,
+        form: Form,
+    },
     /// A window: an on expression and an off expression.
     Window {
         on: ScheduleExpression,
@@ -40,7 +43,10 @@ impl UserSchedule {
             return Err(ExprError::Empty);
         }
         let lower = text.to_ascii_lowercase();
-        if ["cron(", "rate(", "at("].iter().any(|p| lower.starts_with(p)) {
+        if ["cron(", "rate(", "at("]
+            .iter()
+            .any(|p| lower.starts_with(p))
+        {
             return Ok(UserSchedule::One {
                 expr: ScheduleExpression::parse(text)?,
                 form: Form::Aws,
@@ -176,7 +182,10 @@ fn parse_clock(text: &str) -> Result<(u32, u32), ExprError> {
     if !digits(h, 2) || !digits(m, 2) || m.len() != 2 {
         return Err(bad());
     }
-    let (h, m) = (h.parse::<u32>().map_err(|_| bad())?, m.parse::<u32>().map_err(|_| bad())?);
+    let (h, m) = (
+        h.parse::<u32>().map_err(|_| bad())?,
+        m.parse::<u32>().map_err(|_| bad())?,
+    );
     if h > 23 || m > 59 {
         return Err(bad());
     }
@@ -199,7 +208,10 @@ fn parse_window_days(text: &str) -> Result<WeekSet, ExprError> {
         };
         match item.split_once('-') {
             Some((a, b)) => {
-                let (a, b) = (day_name_index(a).ok_or_else(bad)?, day_name_index(b).ok_or_else(bad)?);
+                let (a, b) = (
+                    day_name_index(a).ok_or_else(bad)?,
+                    day_name_index(b).ok_or_else(bad)?,
+                );
                 let mut i = a;
                 loop {
                     days[i] = true;
@@ -231,7 +243,11 @@ fn unix_to_aws(tokens: &[&str]) -> Result<ScheduleExpression, ExprError> {
         ("minute", minute, None),
         ("hour", hour, None),
         ("day-of-month", dom, None),
-        ("month", month, Some(&crate::expression::cron::MONTH_NAMES[..])),
+        (
+            "month",
+            month,
+            Some(&crate::expression::cron::MONTH_NAMES[..]),
+        ),
     ] {
         reject_unix_wrap(name, token, names)?;
     }
@@ -240,13 +256,11 @@ fn unix_to_aws(tokens: &[&str]) -> Result<ScheduleExpression, ExprError> {
         (true, true) => ("*".to_string(), "?".to_string()),
         (false, true) => (dom.to_string(), "?".to_string()),
         (true, false) => ("?".to_string(), render_weekdays(&weekdays)),
-        (false, false) => {
-            return Err(ExprError::Unix(format!(
-                "day-of-month {dom} and day-of-week {dow} are both set; Unix cron fires when either \
+        (false, false) => return Err(ExprError::Unix(format!(
+            "day-of-month {dom} and day-of-week {dow} are both set; Unix cron fires when either \
                  matches, which one AWS cron cannot express. Use two schedules, or AWS cron \
                  with ? in one of the day fields"
-            )))
-        }
+        ))),
     };
     ScheduleExpression::parse(&format!(
         "cron({minute} {hour} {dom_aws} {month} {dow_aws} *)"

@@ -51,9 +51,15 @@ fn aws_reference_examples_parse_and_round_trip() {
 
 #[test]
 fn canonical_form_normalises_case_and_spacing() {
-    assert_eq!(ok("  CRON(0  9 ? *  mon-fri *) ").to_string(), "cron(0 9 ? * MON-FRI *)");
+    assert_eq!(
+        ok("  CRON(0  9 ? *  mon-fri *) ").to_string(),
+        "cron(0 9 ? * MON-FRI *)"
+    );
     assert_eq!(ok("Rate(5 MINUTES)").to_string(), "rate(5 minutes)");
-    assert_eq!(ok("cron(0 9 ? jan mon#2 2027)").to_string(), "cron(0 9 ? JAN MON#2 2027)");
+    assert_eq!(
+        ok("cron(0 9 ? jan mon#2 2027)").to_string(),
+        "cron(0 9 ? JAN MON#2 2027)"
+    );
 }
 
 #[test]
@@ -169,10 +175,18 @@ fn messages_are_specific() {
         err("cron(60 9 * * ? *)").to_string(),
         "minutes: 60 is out of range 0-59"
     );
-    assert!(err("cron(0 0 ? * 3#1,6#3 *)").to_string().contains("only expression"));
-    assert!(err("cron(0 0 LW * ? *)").to_string().contains("not described in AWS's cron reference"));
-    assert!(err("cron(*/60 * * * ? *)").to_string().contains("from 1 to 59"));
-    assert!(err("cron(0 0 ? * MON/2 *)").to_string().contains("'/' is not allowed"));
+    assert!(err("cron(0 0 ? * 3#1,6#3 *)")
+        .to_string()
+        .contains("only expression"));
+    assert!(err("cron(0 0 LW * ? *)")
+        .to_string()
+        .contains("not described in AWS's cron reference"));
+    assert!(err("cron(*/60 * * * ? *)")
+        .to_string()
+        .contains("from 1 to 59"));
+    assert!(err("cron(0 0 ? * MON/2 *)")
+        .to_string()
+        .contains("'/' is not allowed"));
 }
 
 #[test]
@@ -197,7 +211,10 @@ fn structural_errors() {
     assert_eq!(err(""), ExprError::Empty);
     assert_eq!(err("   "), ExprError::Empty);
     assert_eq!(err("cron(0 0 * * ?)"), ExprError::FieldCount { found: 5 });
-    assert_eq!(err("cron(0 0 * * ? * *)"), ExprError::FieldCount { found: 7 });
+    assert_eq!(
+        err("cron(0 0 * * ? * *)"),
+        ExprError::FieldCount { found: 7 }
+    );
     assert_eq!(err("cron()"), ExprError::FieldCount { found: 0 });
     assert!(matches!(err("cron(0 0 * * ? *"), ExprError::Unclosed(_)));
     assert!(matches!(err("crn(0 0 * * ? *)"), ExprError::UnknownForm(_)));

@@ -48,7 +48,11 @@ async fn schedule_group_round_trip_through_moto() {
         .iter()
         .any(|t| t.key() == "managed-by" && t.value() == "ecs-onoff"));
 
-    let missing = client.get_schedule_group().name("no-such-group").send().await;
+    let missing = client
+        .get_schedule_group()
+        .name("no-such-group")
+        .send()
+        .await;
     assert!(missing
         .expect_err("a missing group is an error")
         .into_service_error()

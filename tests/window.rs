@@ -28,7 +28,10 @@ fn err(text: &str) -> ExprError {
 
 #[test]
 fn aws_expressions_pass_through() {
-    assert_eq!(one("cron(0 9 ? * MON-FRI *)"), ("cron(0 9 ? * MON-FRI *)".into(), Form::Aws));
+    assert_eq!(
+        one("cron(0 9 ? * MON-FRI *)"),
+        ("cron(0 9 ? * MON-FRI *)".into(), Form::Aws)
+    );
     assert_eq!(one("rate(1 hour)"), ("rate(1 hour)".into(), Form::Aws));
     assert_eq!(one("at(2026-12-24T18:00:00)").1, Form::Aws);
 }
@@ -73,7 +76,10 @@ fn unix_cron_that_aws_cannot_express_is_refused() {
     assert!(err("0 9 * * 8").to_string().contains("0-7"));
     assert!(err("0 9 L * *").to_string().contains("not Unix cron"));
     assert!(err("0 9 ? * 1").to_string().contains("not Unix cron"));
-    assert_eq!(err("60 9 * * *").cron_field(), Some(ecs_onoff::expression::Field::Minutes));
+    assert_eq!(
+        err("60 9 * * *").cron_field(),
+        Some(ecs_onoff::expression::Field::Minutes)
+    );
 }
 
 #[test]
@@ -96,10 +102,7 @@ fn windows() {
             false
         )
     );
-    assert_eq!(
-        window("DAILY 07:00-19:00").0,
-        "cron(0 7 * * ? *)",
-    );
+    assert_eq!(window("DAILY 07:00-19:00").0, "cron(0 7 * * ? *)",);
     assert_eq!(window("SAT,SUN 10:00-12:00").0, "cron(0 10 ? * SUN,SAT *)");
     assert_eq!(window("SUN-THU 08:00-17:00").1, "cron(0 17 ? * SUN-THU *)");
 }
@@ -140,7 +143,10 @@ fn bad_windows() {
 
 #[test]
 fn unknown_forms() {
-    assert!(matches!(err("every weekday at nine"), ExprError::UnknownForm(_)));
+    assert!(matches!(
+        err("every weekday at nine"),
+        ExprError::UnknownForm(_)
+    ));
     assert!(matches!(err("0 9 * *"), ExprError::UnknownForm(_)));
     assert_eq!(err(""), ExprError::Empty);
 }

@@ -66,7 +66,11 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             ],
             format!(
                 "window {text} in {zone}{}\n  on:  {on}\n  off: {off}",
-                if *overnight { " (overnight: off falls on the next day)" } else { "" }
+                if *overnight {
+                    " (overnight: off falls on the next day)"
+                } else {
+                    ""
+                }
             ),
         ),
     };

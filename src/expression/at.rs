@@ -28,10 +28,15 @@ impl At {
         if !shape_ok {
             return Err(bad());
         }
-        let num = |r: std::ops::Range<usize>| -> i64 {
-            inner[r].parse::<i64>().unwrap_or(-1)
-        };
-        let (y, mo, d, h, mi, s) = (num(0..4), num(5..7), num(8..10), num(11..13), num(14..16), num(17..19));
+        let num = |r: std::ops::Range<usize>| -> i64 { inner[r].parse::<i64>().unwrap_or(-1) };
+        let (y, mo, d, h, mi, s) = (
+            num(0..4),
+            num(5..7),
+            num(8..10),
+            num(11..13),
+            num(14..16),
+            num(17..19),
+        );
         let local = DateTime::new(y as i16, mo as i8, d as i8, h as i8, mi as i8, s as i8, 0)
             .map_err(|_| {
                 ExprError::At(format!(

@@ -187,7 +187,13 @@ fn parse_value(spec: &Spec, item: &str, text: &str) -> Result<u32, ExprError> {
     } else {
         format!("{item}: ")
     };
-    let err = |message: String| Err(ExprError::field(spec.field, item, format!("{prefix}{message}")));
+    let err = |message: String| {
+        Err(ExprError::field(
+            spec.field,
+            item,
+            format!("{prefix}{message}"),
+        ))
+    };
     if text.is_empty() {
         return err("a value is missing".to_string());
     }
@@ -250,7 +256,10 @@ fn parse_list(spec: &Spec, token: &str) -> Result<Bits, ExprError> {
                 return Err(ExprError::field(
                     spec.field,
                     item,
-                    format!("{item} is not a range: write start-end, as in {}", example_range(spec)),
+                    format!(
+                        "{item} is not a range: write start-end, as in {}",
+                        example_range(spec)
+                    ),
                 ));
             }
             let a = parse_value(spec, item, a)?;
@@ -281,7 +290,13 @@ fn parse_list(spec: &Spec, token: &str) -> Result<Bits, ExprError> {
             if v > spec.max {
                 v -= span;
             }
-            bits.insert(v - if spec.field == Field::Year { spec.min } else { 0 });
+            bits.insert(
+                v - if spec.field == Field::Year {
+                    spec.min
+                } else {
+                    0
+                },
+            );
             offset += step;
         }
     }
@@ -289,8 +304,7 @@ fn parse_list(spec: &Spec, token: &str) -> Result<Bits, ExprError> {
 }
 
 fn parse_step(spec: &Spec, item: &str, step: &str) -> Result<u32, ExprError> {
-    let value = if !step.is_empty() && step.len() <= 9 && step.bytes().all(|b| b.is_ascii_digit())
-    {
+    let value = if !step.is_empty() && step.len() <= 9 && step.bytes().all(|b| b.is_ascii_digit()) {
         step.parse::<u32>().ok()
     } else {
         None
@@ -359,17 +373,27 @@ fn parse_day_of_month(token: &str) -> Result<Option<MonthDays>, ExprError> {
         return Ok(Some(MonthDays::Last));
     }
     if upper == "LW" {
-        return Err(not_documented(field, token, "LW (last weekday of the month)"));
+        return Err(not_documented(
+            field,
+            token,
+            "LW (last weekday of the month)",
+        ));
     }
     if upper.starts_with("L-") {
-        return Err(not_documented(field, token, "an offset from the last day (L-n)"));
+        return Err(not_documented(
+            field,
+            token,
+            "an offset from the last day (L-n)",
+        ));
     }
     if upper.contains('L') || upper.contains('W') {
         if upper.contains(',') {
             return Err(ExprError::field(
                 field,
                 token,
-                format!("{token}: L and W must be the only item in day-of-month, not part of a list"),
+                format!(
+                    "{token}: L and W must be the only item in day-of-month, not part of a list"
+                ),
             ));
         }
         if let Some(day) = upper.strip_suffix('W') {
@@ -422,16 +446,17 @@ fn parse_day_of_week(token: &str) -> Result<Option<WeekDays>, ExprError> {
                 format!("{token}: # takes a single weekday before it, 1-7 or SUN-SAT, as in 3#2 (the second Tuesday)"),
             )
         })?;
-        let nth = match nth {
-            "1" | "2" | "3" | "4" | "5" => nth.as_bytes()[0] - b'0',
-            _ => {
-                return Err(ExprError::field(
+        let nth =
+            match nth {
+                "1" | "2" | "3" | "4" | "5" => nth.as_bytes()[0] - b'0',
+                _ => return Err(ExprError::field(
                     field,
                     token,
-                    format!("{token}: the number after # must be 1-5 (which occurrence in the month)"),
-                ))
-            }
-        };
+                    format!(
+                        "{token}: the number after # must be 1-5 (which occurrence in the month)"
+                    ),
+                )),
+            };
         return Ok(Some(WeekDays::Nth(day as u8, nth)));
     }
     if upper == "L" {
@@ -487,23 +512,22 @@ impl Cron {
         let dow = parse_day_of_week(tokens[4])?;
         check_chars(&YEAR, tokens[5], "")?;
         let years = parse_list(&YEAR, tokens[5])?;
-        let days = match (dom, dow) {
-            (Some(dom), None) => DaySpec::Month(dom),
-            (None, Some(dow)) => DaySpec::Week(dow),
-            (None, None) => {
-                return Err(ExprError::DayFields(
+        let days =
+            match (dom, dow) {
+                (Some(dom), None) => DaySpec::Month(dom),
+                (None, Some(dow)) => DaySpec::Week(dow),
+                (None, None) => return Err(ExprError::DayFields(
                     "both are ?; exactly one of them must be ? and the other must say which days"
                         .into(),
-                ))
-            }
-            (Some(_), Some(_)) => {
-                return Err(ExprError::DayFields(format!(
-                    "{} and {} both set days; AWS requires ? in exactly one of them, \
+                )),
+                (Some(_), Some(_)) => {
+                    return Err(ExprError::DayFields(format!(
+                        "{} and {} both set days; AWS requires ? in exactly one of them, \
                      e.g. cron(0 9 ? * MON-FRI *) or cron(0 9 1 * ? *)",
-                    tokens[2], tokens[4]
-                )))
-            }
-        };
+                        tokens[2], tokens[4]
+                    )))
+                }
+            };
         debug_assert!(!minutes.is_empty() && !hours.is_empty() && !months.is_empty());
         let fields = tokens
             .iter()
@@ -582,7 +606,10 @@ fn nearest_weekday(date: Date, n: u8) -> Option<u8> {
     if n > len {
         return None;
     }
-    let target = date.first_of_month().checked_add(jiff::Span::new().days(i64::from(n) - 1)).ok()?;
+    let target = date
+        .first_of_month()
+        .checked_add(jiff::Span::new().days(i64::from(n) - 1))
+        .ok()?;
     Some(match target.weekday() {
         Weekday::Saturday if n == 1 => 3,
         Weekday::Saturday => n - 1,

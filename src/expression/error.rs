@@ -63,7 +63,11 @@ pub enum ExprError {
     )]
     FieldCount { found: usize },
     #[error("{field}: {message}")]
-    Field { field: Field, token: String, message: String },
+    Field {
+        field: Field,
+        token: String,
+        message: String,
+    },
     #[error("day-of-month and day-of-week: {0}")]
     DayFields(String),
     #[error("rate: {0}")]

@@ -66,7 +66,10 @@ pub enum Event {
     Fire(Fire),
     /// A matching local time that does not exist that day (spring-forward gap); AWS skips it.
     /// `at` is where it would have been, read with the offset before the gap, for ordering.
-    Skipped { local: DateTime, at: Timestamp },
+    Skipped {
+        local: DateTime,
+        at: Timestamp,
+    },
 }
 
 impl Event {

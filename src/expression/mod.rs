@@ -23,7 +23,7 @@ pub const MAX_LEN: usize = 256;
 /// A schedule expression AWS accepts, in its canonical text form (see [`std::fmt::Display`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScheduleExpression {
-    Cron(Cron),
+    Cron(Box<Cron>),
     Rate(Rate),
     At(At),
 }
@@ -50,7 +50,7 @@ impl ScheduleExpression {
             return Err(ExprError::Empty);
         }
         let expr = if let Some(inner) = call(text, "cron") {
-            ScheduleExpression::Cron(Cron::parse_fields(inner?)?)
+            ScheduleExpression::Cron(Box::new(Cron::parse_fields(inner?)?))
         } else if let Some(inner) = call(text, "rate") {
             ScheduleExpression::Rate(Rate::parse_inner(inner?)?)
         } else if let Some(inner) = call(text, "at") {

@@ -68,7 +68,10 @@ pub fn ecs_onoff() -> Command {
         .env("AWS_SECRET_ACCESS_KEY", "test")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_CONFIG_FILE", "/nonexistent/ecs-onoff-test-config")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/ecs-onoff-test-credentials")
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/ecs-onoff-test-credentials",
+        )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(Stdio::null());
     cmd

@@ -29,14 +29,20 @@ def answers(url):
 
 def main():
     exe = shutil.which("moto_server")
-    if exe is None:
-        print("moto_server is not installed: run scripts/test.sh, or pip install 'moto[server]'",
-              file=sys.stderr)
-        return 1
+    if exe is not None:
+        command = [exe]
+    else:
+        try:
+            import moto.server  # noqa: F401  (installed, but its script is not on PATH)
+        except ImportError:
+            print("moto_server is not installed: run scripts/test.sh, or pip install 'moto[server]'",
+                  file=sys.stderr)
+            return 1
+        command = [sys.executable, "-m", "moto.server"]
     for _ in range(5):
         port = free_port()
         url = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(port)],
+        proc = subprocess.Popen(command + ["-H", "127.0.0.1", "-p", str(port)],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
