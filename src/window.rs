@@ -256,11 +256,13 @@ fn unix_to_aws(tokens: &[&str]) -> Result<ScheduleExpression, ExprError> {
         (true, true) => ("*".to_string(), "?".to_string()),
         (false, true) => (dom.to_string(), "?".to_string()),
         (true, false) => ("?".to_string(), render_weekdays(&weekdays)),
-        (false, false) => return Err(ExprError::Unix(format!(
+        (false, false) => {
+            return Err(ExprError::Unix(format!(
             "day-of-month {dom} and day-of-week {dow} are both set; Unix cron fires when either \
                  matches, which one AWS cron cannot express. Use two schedules, or AWS cron \
                  with ? in one of the day fields"
-        ))),
+        )))
+        }
     };
     ScheduleExpression::parse(&format!(
         "cron({minute} {hour} {dom_aws} {month} {dow_aws} *)"

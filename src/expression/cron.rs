@@ -446,17 +446,18 @@ fn parse_day_of_week(token: &str) -> Result<Option<WeekDays>, ExprError> {
                 format!("{token}: # takes a single weekday before it, 1-7 or SUN-SAT, as in 3#2 (the second Tuesday)"),
             )
         })?;
-        let nth =
-            match nth {
-                "1" | "2" | "3" | "4" | "5" => nth.as_bytes()[0] - b'0',
-                _ => return Err(ExprError::field(
+        let nth = match nth {
+            "1" | "2" | "3" | "4" | "5" => nth.as_bytes()[0] - b'0',
+            _ => {
+                return Err(ExprError::field(
                     field,
                     token,
                     format!(
                         "{token}: the number after # must be 1-5 (which occurrence in the month)"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         return Ok(Some(WeekDays::Nth(day as u8, nth)));
     }
     if upper == "L" {
