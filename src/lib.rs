@@ -3,9 +3,11 @@
 //! The core (`expression`, `window`) does no I/O and has no AWS dependency; the command-line
 //! edge is `cli`, `commands` and `output`.
 
+pub mod arn;
 pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod expression;
+pub mod naming;
 pub mod output;
 pub mod window;
