@@ -4,10 +4,12 @@
 //! edge is `cli`, `commands` and `output`.
 
 pub mod arn;
+pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod expression;
 pub mod naming;
 pub mod output;
+pub mod plan;
 pub mod window;

@@ -1,0 +1,411 @@
+//! The schedules a service should have, in the shape Scheduler stores them, and how they differ
+//! from what exists. No I/O: the AWS edge converts to and from these types.
+
+use crate::arn;
+use crate::expression::timezone::Zone;
+use crate::expression::ScheduleExpression;
+use crate::naming::{schedule_name, Switch};
+use jiff::Timestamp;
+use serde_json::{json, Value};
+use std::fmt;
+
+/// How long Scheduler keeps retrying an invocation, and how often. An off that lands hours late
+/// could stop a service during working hours, so events older than an hour are dropped.
+pub const RETRY_POLICY: RetryPolicy = RetryPolicy {
+    maximum_event_age_seconds: 3600,
+    maximum_retry_attempts: 10,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    Enabled,
+    Disabled,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Enabled => "ENABLED",
+            State::Disabled => "DISABLED",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub maximum_event_age_seconds: i32,
+    pub maximum_retry_attempts: i32,
+}
+
+/// A schedule as Scheduler stores it: every field ecs-onoff manages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub name: String,
+    pub group: String,
+    pub expression: String,
+    pub timezone: String,
+    /// `None` only when read back from a store that lost it.
+    pub state: Option<State>,
+    pub description: String,
+    /// `FlexibleTimeWindow` mode `OFF`: invoke at the set time, not within a window after it.
+    pub flexible_window_off: bool,
+    pub target_arn: String,
+    pub role_arn: String,
+    pub input: String,
+    pub retry: Option<RetryPolicy>,
+    pub dead_letter_arn: Option<String>,
+    pub start_date: Option<Timestamp>,
+    pub end_date: Option<Timestamp>,
+}
+
+/// The UpdateService parameters in a schedule's `Input`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetInput {
+    pub cluster: String,
+    pub service: String,
+    pub desired_count: i64,
+}
+
+/// `{"Cluster": C, "Service": S, "DesiredCount": N}`: the UpdateService request members, with the
+/// PascalCase names universal targets take.
+pub fn input_json(cluster: &str, service: &str, desired_count: i64) -> String {
+    json!({"Cluster": cluster, "Service": service, "DesiredCount": desired_count}).to_string()
+}
+
+/// Reads a schedule's `Input` back, when it is an ecs-onoff UpdateService input.
+pub fn parse_input(input: &str) -> Option<TargetInput> {
+    let value: Value = serde_json::from_str(input).ok()?;
+    Some(TargetInput {
+        cluster: value.get("Cluster")?.as_str()?.to_string(),
+        service: value.get("Service")?.as_str()?.to_string(),
+        desired_count: value.get("DesiredCount")?.as_i64()?,
+    })
+}
+
+/// Everything needed to build one of a service's schedules.
+#[derive(Debug, Clone)]
+pub struct ScheduleRequest<'a> {
+    pub cluster: &'a str,
+    pub service: &'a str,
+    pub switch: Switch,
+    pub expression: &'a ScheduleExpression,
+    pub zone: &'a Zone,
+    pub desired_count: i64,
+    pub group: &'a str,
+    pub role_arn: &'a str,
+    pub state: State,
+    pub dead_letter_arn: Option<&'a str>,
+    pub start_date: Option<Timestamp>,
+    pub end_date: Option<Timestamp>,
+    pub partition: &'a str,
+}
+
+pub fn description(cluster: &str, service: &str, switch: Switch, count: i64) -> String {
+    format!(
+        "Managed by ecs-onoff: turns ECS service {service} in cluster {cluster} {switch} \
+         (desiredCount {count})"
+    )
+}
+
+/// The schedule a request asks for.
+pub fn desired(req: &ScheduleRequest<'_>) -> Schedule {
+    Schedule {
+        name: schedule_name(req.cluster, req.service, req.switch),
+        group: req.group.to_string(),
+        expression: req.expression.to_string(),
+        timezone: req.zone.name().to_string(),
+        state: Some(req.state),
+        description: description(req.cluster, req.service, req.switch, req.desired_count),
+        flexible_window_off: true,
+        target_arn: arn::update_service_target(req.partition),
+        role_arn: req.role_arn.to_string(),
+        input: input_json(req.cluster, req.service, req.desired_count),
+        retry: Some(RETRY_POLICY),
+        dead_letter_arn: req.dead_letter_arn.map(str::to_string),
+        start_date: req.start_date,
+        end_date: req.end_date,
+    }
+}
+
+/// One managed field that differs, old and new as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub old: String,
+    pub new: String,
+}
+
+/// What applying a desired schedule does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Create,
+    Update(Vec<FieldChange>),
+    Unchanged,
+}
+
+impl Change {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Change::Create => "created",
+            Change::Update(_) => "updated",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
+fn opt<T: fmt::Display>(v: &Option<T>) -> String {
+    v.as_ref()
+        .map_or_else(|| "(none)".to_string(), |v| v.to_string())
+}
+
+fn retry_text(r: &Option<RetryPolicy>) -> String {
+    r.map_or_else(
+        || "(none)".to_string(),
+        |r| {
+            format!(
+                "{} attempts, {}s",
+                r.maximum_retry_attempts, r.maximum_event_age_seconds
+            )
+        },
+    )
+}
+
+fn same_json(a: &str, b: &str) -> bool {
+    match (
+        serde_json::from_str::<Value>(a),
+        serde_json::from_str::<Value>(b),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Compares a desired schedule with the existing one, field by field.
+pub fn diff(desired: &Schedule, existing: Option<&Schedule>) -> Change {
+    let Some(old) = existing else {
+        return Change::Create;
+    };
+    let mut changes = Vec::new();
+    let mut field = |name: &'static str, differs: bool, old: String, new: String| {
+        if differs {
+            changes.push(FieldChange {
+                field: name,
+                old,
+                new,
+            });
+        }
+    };
+    let d = desired;
+    field(
+        "ScheduleExpression",
+        d.expression != old.expression,
+        old.expression.clone(),
+        d.expression.clone(),
+    );
+    field(
+        "ScheduleExpressionTimezone",
+        d.timezone != old.timezone,
+        old.timezone.clone(),
+        d.timezone.clone(),
+    );
+    field(
+        "State",
+        d.state != old.state,
+        opt(&old.state),
+        opt(&d.state),
+    );
+    field(
+        "Description",
+        d.description != old.description,
+        old.description.clone(),
+        d.description.clone(),
+    );
+    field(
+        "FlexibleTimeWindow",
+        d.flexible_window_off != old.flexible_window_off,
+        if old.flexible_window_off {
+            "OFF"
+        } else {
+            "FLEXIBLE"
+        }
+        .into(),
+        if d.flexible_window_off {
+            "OFF"
+        } else {
+            "FLEXIBLE"
+        }
+        .into(),
+    );
+    field(
+        "Target.Arn",
+        d.target_arn != old.target_arn,
+        old.target_arn.clone(),
+        d.target_arn.clone(),
+    );
+    field(
+        "Target.RoleArn",
+        d.role_arn != old.role_arn,
+        old.role_arn.clone(),
+        d.role_arn.clone(),
+    );
+    field(
+        "Target.Input",
+        !same_json(&d.input, &old.input),
+        old.input.clone(),
+        d.input.clone(),
+    );
+    field(
+        "Target.RetryPolicy",
+        d.retry != old.retry,
+        retry_text(&old.retry),
+        retry_text(&d.retry),
+    );
+    field(
+        "Target.DeadLetterConfig",
+        d.dead_letter_arn != old.dead_letter_arn,
+        opt(&old.dead_letter_arn),
+        opt(&d.dead_letter_arn),
+    );
+    field(
+        "StartDate",
+        d.start_date != old.start_date,
+        opt(&old.start_date),
+        opt(&d.start_date),
+    );
+    field(
+        "EndDate",
+        d.end_date != old.end_date,
+        opt(&old.end_date),
+        opt(&d.end_date),
+    );
+    if changes.is_empty() {
+        Change::Unchanged
+    } else {
+        Change::Update(changes)
+    }
+}
+
+/// The CreateSchedule request for a schedule, in the API's JSON shape (what `--dry-run` prints).
+pub fn create_request(s: &Schedule) -> Value {
+    let mut target = json!({
+        "Arn": s.target_arn,
+        "RoleArn": s.role_arn,
+        "Input": s.input,
+    });
+    if let Some(r) = s.retry {
+        target["RetryPolicy"] = json!({
+            "MaximumEventAgeInSeconds": r.maximum_event_age_seconds,
+            "MaximumRetryAttempts": r.maximum_retry_attempts,
+        });
+    }
+    if let Some(dlq) = &s.dead_letter_arn {
+        target["DeadLetterConfig"] = json!({ "Arn": dlq });
+    }
+    let mut request = json!({
+        "Name": s.name,
+        "GroupName": s.group,
+        "ScheduleExpression": s.expression,
+        "ScheduleExpressionTimezone": s.timezone,
+        "State": s.state.map(State::as_str),
+        "Description": s.description,
+        "FlexibleTimeWindow": { "Mode": if s.flexible_window_off { "OFF" } else { "FLEXIBLE" } },
+        "Target": target,
+    });
+    if let Some(t) = s.start_date {
+        request["StartDate"] = json!(t.to_string());
+    }
+    if let Some(t) = s.end_date {
+        request["EndDate"] = json!(t.to_string());
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(count: i64) -> Schedule {
+        let expr = ScheduleExpression::parse("cron(0 9 ? * MON-FRI *)").unwrap();
+        let zone = Zone::parse("Europe/Berlin").unwrap();
+        desired(&ScheduleRequest {
+            cluster: "prod",
+            service: "web",
+            switch: Switch::On,
+            expression: &expr,
+            zone: &zone,
+            desired_count: count,
+            group: "ecs-onoff",
+            role_arn: "arn:aws:iam::123456789012:role/ecs-onoff",
+            state: State::Enabled,
+            dead_letter_arn: None,
+            start_date: None,
+            end_date: None,
+            partition: "aws",
+        })
+    }
+
+    #[test]
+    fn desired_schedule_fields() {
+        let s = sample(2);
+        assert_eq!(s.name, "prod.web.on");
+        assert_eq!(
+            s.target_arn,
+            "arn:aws:scheduler:::aws-sdk:ecs:updateService"
+        );
+        assert_eq!(
+            s.input,
+            r#"{"Cluster":"prod","Service":"web","DesiredCount":2}"#
+        );
+        assert_eq!(
+            parse_input(&s.input),
+            Some(TargetInput {
+                cluster: "prod".into(),
+                service: "web".into(),
+                desired_count: 2
+            })
+        );
+        assert!(s.description.contains("ecs-onoff") && s.description.len() <= 512);
+    }
+
+    #[test]
+    fn diff_reports_each_changed_field() {
+        let a = sample(2);
+        assert_eq!(diff(&a, None), Change::Create);
+        assert_eq!(diff(&a, Some(&a.clone())), Change::Unchanged);
+        let mut reordered = a.clone();
+        reordered.input = r#"{"DesiredCount":2,"Service":"web","Cluster":"prod"}"#.into();
+        assert_eq!(
+            diff(&a, Some(&reordered)),
+            Change::Unchanged,
+            "key order is not a change"
+        );
+        let b = sample(3);
+        let Change::Update(changes) = diff(&b, Some(&a)) else {
+            panic!("expected an update")
+        };
+        let fields: Vec<_> = changes.iter().map(|c| c.field).collect();
+        assert_eq!(fields, ["Description", "Target.Input"]);
+        let mut lost_state = a.clone();
+        lost_state.state = None;
+        assert!(matches!(diff(&a, Some(&lost_state)), Change::Update(_)));
+    }
+
+    #[test]
+    fn create_request_shape() {
+        let r = create_request(&sample(2));
+        assert_eq!(r["Name"], "prod.web.on");
+        assert_eq!(r["FlexibleTimeWindow"]["Mode"], "OFF");
+        assert_eq!(r["State"], "ENABLED");
+        assert_eq!(r["ScheduleExpressionTimezone"], "Europe/Berlin");
+        assert_eq!(r["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"], 3600);
+        assert!(r.get("StartDate").is_none());
+        let keys: Vec<_> = r.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys[..3], ["Name", "GroupName", "ScheduleExpression"]);
+    }
+}
