@@ -11,7 +11,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Turn ECS services on and off on a schedule with EventBridge Scheduler.\n\n\
         ecs-onoff checks schedule expressions and time zones offline, exactly as AWS reads them, \
         and shows when they fire across daylight-saving changes.",
-    after_help = "Examples:\n  ecs-onoff next 'MON-FRI 09:00-18:00' --timezone Europe/Berlin\n  \
+    after_help = "Examples:\n  ecs-onoff schedule --cluster staging --service web --window 'MON-FRI 08:00-19:00' \
+        --timezone Europe/Berlin --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
+        ecs-onoff next 'MON-FRI 09:00-18:00' --timezone Europe/Berlin\n  \
         ecs-onoff next 'cron(0 8 ? * MON-FRI *)' --count 5 --output json\n\n\
         Exit codes: 0 success, 1 runtime or AWS failure, 2 invalid input or usage."
 )]
@@ -63,7 +65,140 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Schedule(ScheduleArgs),
+    Unschedule(UnscheduleArgs),
+    List(ListArgs),
+    Status(StatusArgs),
     Next(NextArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StateArg {
+    Enabled,
+    Disabled,
+}
+
+/// The service a command is about.
+#[derive(Debug, Args, Clone)]
+pub struct ServiceArgs {
+    /// ECS cluster name
+    #[arg(long, short = 'c')]
+    pub cluster: String,
+    /// ECS service name
+    #[arg(long, short = 's')]
+    pub service: String,
+    /// Scheduler schedule group holding the service's schedules
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    pub group: String,
+}
+
+/// Turn an ECS service on and off on a schedule (creates or updates its two schedules).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Creates two EventBridge Scheduler schedules, <cluster>.<service>.on and \
+    <cluster>.<service>.off, whose targets call ECS UpdateService with a desiredCount. Running the \
+    same command again changes nothing; changing a flag updates only the schedule it affects. \
+    Every input is validated, and the service confirmed with DescribeServices, before anything is \
+    written.\n\n\
+    EXPR is anything `ecs-onoff next` accepts: cron(...), rate(...), at(...), a bare 6-field AWS \
+    cron, or a 5-field Unix cron. --window takes \"DAYS HH:MM-HH:MM\" instead of --on and --off.\n\n\
+    Examples:\n  \
+    ecs-onoff schedule --cluster staging --service web --window 'MON-FRI 08:00-19:00' \\\n      \
+    --timezone Europe/Berlin --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
+    ecs-onoff schedule -c staging -s worker --on 'cron(0 7 ? * MON-FRI *)' --off '0 20 * * 1-5' \\\n      \
+    --on-count 3 --timezone America/New_York --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
+    ecs-onoff schedule -c staging -s web --window 'MON-FRI 08:00-19:00' --region eu-central-1 --dry-run"
+)]
+pub struct ScheduleArgs {
+    #[command(flatten)]
+    pub target: ServiceArgs,
+    /// When to turn the service on
+    #[arg(
+        long,
+        value_name = "EXPR",
+        required_unless_present = "window",
+        requires = "off"
+    )]
+    pub on: Option<String>,
+    /// When to turn the service off
+    #[arg(
+        long,
+        value_name = "EXPR",
+        required_unless_present = "window",
+        requires = "on"
+    )]
+    pub off: Option<String>,
+    /// On and off in one: "DAYS HH:MM-HH:MM", e.g. "MON-FRI 09:00-18:00"
+    #[arg(long, short = 'w', value_name = "WINDOW", conflicts_with_all = ["on", "off"])]
+    pub window: Option<String>,
+    /// desiredCount at the on time [default: the service's current desiredCount if above 0, else
+    /// the existing on schedule's, else 1]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub on_count: Option<u32>,
+    /// desiredCount at the off time
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub off_count: u32,
+    /// IANA time zone the times are read in
+    #[arg(long, short = 't', default_value = "UTC", value_name = "TZ")]
+    pub timezone: String,
+    /// IAM role Scheduler assumes to call UpdateService (see `ecs-onoff iam`); required unless --dry-run
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// Create the schedules enabled or disabled
+    #[arg(long, value_enum, default_value_t = StateArg::Enabled)]
+    pub state: StateArg,
+    /// First instant the schedules may fire (RFC 3339)
+    #[arg(long, value_name = "RFC3339")]
+    pub start_date: Option<String>,
+    /// Last instant the schedules may fire (RFC 3339)
+    #[arg(long, value_name = "RFC3339")]
+    pub end_date: Option<String>,
+    /// Standard SQS queue for invocations that fail after all retries
+    #[arg(long, value_name = "ARN")]
+    pub dead_letter_arn: Option<String>,
+    /// Print the CreateSchedule requests as JSON; make no AWS call and need no credentials
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Skip the DescribeServices check that the cluster and service exist
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// Delete a service's on and off schedules.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Schedules that do not exist are reported as absent; that is not an error.\n\n\
+    Examples:\n  ecs-onoff unschedule --cluster staging --service web\n  \
+    ecs-onoff unschedule -c staging -s web --group team-a --output json"
+)]
+pub struct UnscheduleArgs {
+    #[command(flatten)]
+    pub target: ServiceArgs,
+}
+
+/// List the schedules ecs-onoff manages in a group.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff list\n  ecs-onoff list --cluster staging --output json"
+)]
+pub struct ListArgs {
+    /// Scheduler schedule group to list
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    pub group: String,
+    /// Only this cluster's services
+    #[arg(long, short = 'c')]
+    pub cluster: Option<String>,
+}
+
+/// Show a service's schedules, its live task counts and its next transition.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff status --cluster staging --service web\n  \
+    ecs-onoff status -c staging -s web --output json"
+)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub target: ServiceArgs,
 }
 
 /// Show when a schedule expression fires, in local time and UTC.

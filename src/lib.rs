@@ -4,6 +4,7 @@
 //! edge is `cli`, `commands` and `output`.
 
 pub mod arn;
+pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod commands;

@@ -2,6 +2,8 @@
 //! stderr. Colour follows `--color`, `NO_COLOR` and whether the stream is a terminal.
 
 use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
+use crate::expression::eval::{offset_text, Fire};
+use crate::expression::timezone::Zone;
 use std::io::{IsTerminal, Write};
 
 #[derive(Debug, Clone)]
@@ -97,4 +99,49 @@ impl Printer {
     pub fn error(&self, error: &anyhow::Error) {
         self.diagnostic("error", "1;31", &format!("{error:#}"));
     }
+}
+
+/// A fire time for people: `Mon 2026-11-30 09:00 CET +01:00` (the abbreviation is left out where
+/// the time zone database has only a numeric one).
+pub fn local_time(zone: &Zone, fire: &Fire) -> String {
+    let info = zone.tz().to_offset_info(fire.utc);
+    let abbreviation = info.abbreviation();
+    let abbreviation = if abbreviation.starts_with(['+', '-']) {
+        String::new()
+    } else {
+        format!("{abbreviation} ")
+    };
+    format!(
+        "{} {abbreviation}{}",
+        fire.local.strftime("%a %Y-%m-%d %H:%M"),
+        offset_text(fire.offset)
+    )
+}
+
+/// Left-aligned columns, two spaces apart, for text tables.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else {
+                out.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header.to_vec());
+    for row in rows {
+        out.push_str(&line(row.iter().map(String::as_str).collect()));
+    }
+    out
 }

@@ -2,7 +2,7 @@
 //! the daylight-saving gaps and folds met on the way reported on stderr.
 
 use crate::cli::NextArgs;
-use crate::exit::{ExitStatus, InvalidInput};
+use crate::exit::ExitStatus;
 use crate::expression::eval::Fire;
 use crate::expression::timezone::Zone;
 use crate::expression::ScheduleExpression;
@@ -28,7 +28,7 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let schedule = UserSchedule::parse(&args.expr).context("invalid EXPR")?;
     let zone = Zone::parse(&args.timezone).context("invalid --timezone")?;
     let after = match &args.after {
-        Some(text) => parse_instant(text)?,
+        Some(text) => super::parse_instant("--after", text)?,
         None => Timestamp::now(),
     };
     let count = args.count as usize;
@@ -137,12 +137,7 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     text.push_str(&printer.bold(header.trim_end()));
     text.push('\n');
     for r in &rows {
-        let local = format!(
-            "{} {}{}",
-            r.fire.local.strftime("%a %Y-%m-%d %H:%M"),
-            abbreviation(&zone, r.fire.utc),
-            crate::expression::eval::offset_text(r.fire.offset)
-        );
+        let local = crate::output::local_time(&zone, &r.fire);
         if windowed {
             text.push_str(&format!(
                 "{:<6} {local:<34} {}\n",
@@ -155,25 +150,4 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     }
     printer.data(&text);
     Ok(ExitStatus::Success)
-}
-
-/// The zone's abbreviation (EST, CET), or nothing where the database has only a numeric one.
-fn abbreviation(zone: &Zone, at: Timestamp) -> String {
-    let info = zone.tz().to_offset_info(at);
-    let abbreviation = info.abbreviation();
-    if abbreviation.starts_with(['+', '-']) {
-        String::new()
-    } else {
-        format!("{abbreviation} ")
-    }
-}
-
-/// Parses an RFC 3339 instant such as `2026-03-07T00:00:00Z` or `2026-03-07T09:00:00+09:00`.
-fn parse_instant(text: &str) -> anyhow::Result<Timestamp> {
-    text.trim().parse::<Timestamp>().map_err(|_| {
-        InvalidInput(format!(
-            "invalid --after: '{text}' is not an RFC 3339 instant such as 2026-03-07T00:00:00Z"
-        ))
-        .into()
-    })
 }

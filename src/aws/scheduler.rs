@@ -1,0 +1,253 @@
+//! EventBridge Scheduler calls, converting between SDK types and [`crate::plan::Schedule`].
+
+use super::aws_error;
+use crate::plan::{RetryPolicy, Schedule, State};
+use aws_sdk_scheduler::types::{
+    DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode, RetryPolicy as SdkRetry,
+    ScheduleState, Tag, Target,
+};
+use aws_sdk_scheduler::Client;
+use aws_smithy_types::DateTime;
+use jiff::Timestamp;
+
+fn to_sdk_time(t: Timestamp) -> DateTime {
+    DateTime::from_secs(t.as_second())
+}
+
+fn from_sdk_time(t: &DateTime) -> Option<Timestamp> {
+    Timestamp::from_second(t.secs()).ok()
+}
+
+/// A schedule read back, with its last modification time.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub schedule: Schedule,
+    pub last_modified: Option<Timestamp>,
+}
+
+/// A schedule as ListSchedules summarises it.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub name: String,
+    pub group: String,
+    pub state: Option<State>,
+    pub target_arn: Option<String>,
+}
+
+fn state_of(s: Option<&ScheduleState>) -> Option<State> {
+    match s {
+        Some(ScheduleState::Enabled) => Some(State::Enabled),
+        Some(ScheduleState::Disabled) => Some(State::Disabled),
+        _ => None,
+    }
+}
+
+fn sdk_state(s: State) -> ScheduleState {
+    match s {
+        State::Enabled => ScheduleState::Enabled,
+        State::Disabled => ScheduleState::Disabled,
+    }
+}
+
+/// Whether a schedule group exists.
+pub async fn group_exists(client: &Client, group: &str) -> anyhow::Result<bool> {
+    match client.get_schedule_group().name(group).send().await {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(aws_error("GetScheduleGroup", e)),
+    }
+}
+
+/// Creates a schedule group tagged `managed-by=ecs-onoff`.
+pub async fn create_group(client: &Client, group: &str) -> anyhow::Result<()> {
+    let tag = Tag::builder()
+        .key("managed-by")
+        .value("ecs-onoff")
+        .build()?;
+    client
+        .create_schedule_group()
+        .name(group)
+        .tags(tag)
+        .send()
+        .await
+        .map_err(|e| aws_error("CreateScheduleGroup", e))?;
+    Ok(())
+}
+
+/// Reads one schedule; `None` when it (or its group) does not exist.
+pub async fn get(client: &Client, group: &str, name: &str) -> anyhow::Result<Option<Stored>> {
+    let out = match client
+        .get_schedule()
+        .group_name(group)
+        .name(name)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => return Err(aws_error("GetSchedule", e)),
+    };
+    let target = out.target();
+    let retry = target.and_then(|t| t.retry_policy()).map(|r| RetryPolicy {
+        maximum_event_age_seconds: r.maximum_event_age_in_seconds().unwrap_or_default(),
+        maximum_retry_attempts: r.maximum_retry_attempts().unwrap_or_default(),
+    });
+    let schedule = Schedule {
+        name: out.name().unwrap_or(name).to_string(),
+        group: out.group_name().unwrap_or(group).to_string(),
+        expression: out.schedule_expression().unwrap_or_default().to_string(),
+        timezone: out
+            .schedule_expression_timezone()
+            .unwrap_or("UTC")
+            .to_string(),
+        state: state_of(out.state()),
+        description: out.description().unwrap_or_default().to_string(),
+        flexible_window_off: out
+            .flexible_time_window()
+            .is_some_and(|w| w.mode() == &FlexibleTimeWindowMode::Off),
+        target_arn: target.map(|t| t.arn().to_string()).unwrap_or_default(),
+        role_arn: target.map(|t| t.role_arn().to_string()).unwrap_or_default(),
+        input: target
+            .and_then(|t| t.input())
+            .unwrap_or_default()
+            .to_string(),
+        retry,
+        dead_letter_arn: target
+            .and_then(|t| t.dead_letter_config())
+            .and_then(|d| d.arn())
+            .map(str::to_string),
+        start_date: out.start_date().and_then(from_sdk_time),
+        end_date: out.end_date().and_then(from_sdk_time),
+    };
+    Ok(Some(Stored {
+        schedule,
+        last_modified: out.last_modification_date().and_then(from_sdk_time),
+    }))
+}
+
+fn target(s: &Schedule) -> anyhow::Result<Target> {
+    let mut target = Target::builder()
+        .arn(&s.target_arn)
+        .role_arn(&s.role_arn)
+        .input(&s.input);
+    if let Some(r) = s.retry {
+        target = target.retry_policy(
+            SdkRetry::builder()
+                .maximum_event_age_in_seconds(r.maximum_event_age_seconds)
+                .maximum_retry_attempts(r.maximum_retry_attempts)
+                .build(),
+        );
+    }
+    if let Some(dlq) = &s.dead_letter_arn {
+        target = target.dead_letter_config(DeadLetterConfig::builder().arn(dlq).build());
+    }
+    Ok(target.build()?)
+}
+
+fn window(s: &Schedule) -> anyhow::Result<FlexibleTimeWindow> {
+    Ok(FlexibleTimeWindow::builder()
+        .mode(if s.flexible_window_off {
+            FlexibleTimeWindowMode::Off
+        } else {
+            FlexibleTimeWindowMode::Flexible
+        })
+        .build()?)
+}
+
+/// CreateSchedule with every managed field.
+pub async fn create(client: &Client, s: &Schedule) -> anyhow::Result<()> {
+    client
+        .create_schedule()
+        .name(&s.name)
+        .group_name(&s.group)
+        .schedule_expression(&s.expression)
+        .schedule_expression_timezone(&s.timezone)
+        .set_state(s.state.map(sdk_state))
+        .description(&s.description)
+        .flexible_time_window(window(s)?)
+        .target(target(s)?)
+        .set_start_date(s.start_date.map(to_sdk_time))
+        .set_end_date(s.end_date.map(to_sdk_time))
+        .send()
+        .await
+        .map_err(|e| aws_error("CreateSchedule", e))?;
+    Ok(())
+}
+
+/// UpdateSchedule replaces the whole schedule, so every field is sent, State included.
+pub async fn update(client: &Client, s: &Schedule) -> anyhow::Result<()> {
+    client
+        .update_schedule()
+        .name(&s.name)
+        .group_name(&s.group)
+        .schedule_expression(&s.expression)
+        .schedule_expression_timezone(&s.timezone)
+        .state(sdk_state(s.state.unwrap_or(State::Enabled)))
+        .description(&s.description)
+        .flexible_time_window(window(s)?)
+        .target(target(s)?)
+        .set_start_date(s.start_date.map(to_sdk_time))
+        .set_end_date(s.end_date.map(to_sdk_time))
+        .send()
+        .await
+        .map_err(|e| aws_error("UpdateSchedule", e))?;
+    Ok(())
+}
+
+/// Deletes a schedule; `false` when it did not exist.
+pub async fn delete(client: &Client, group: &str, name: &str) -> anyhow::Result<bool> {
+    match client
+        .delete_schedule()
+        .group_name(group)
+        .name(name)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(aws_error("DeleteSchedule", e)),
+    }
+}
+
+/// Every schedule in a group (following pagination), optionally by name prefix.
+pub async fn list(
+    client: &Client,
+    group: &str,
+    prefix: Option<&str>,
+) -> anyhow::Result<Vec<Summary>> {
+    let mut pages = client
+        .list_schedules()
+        .group_name(group)
+        .set_name_prefix(prefix.map(str::to_string))
+        .max_results(100)
+        .into_paginator()
+        .send();
+    let mut out = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| aws_error("ListSchedules", e))?;
+        for s in page.schedules() {
+            out.push(Summary {
+                name: s.name().unwrap_or_default().to_string(),
+                group: s.group_name().unwrap_or(group).to_string(),
+                state: state_of(s.state()),
+                target_arn: s.target().map(|t| t.arn().to_string()),
+            });
+        }
+    }
+    Ok(out)
+}
