@@ -70,6 +70,119 @@ pub enum Command {
     List(ListArgs),
     Status(StatusArgs),
     Next(NextArgs),
+    Iam(IamArgs),
+}
+
+/// Build the least-privilege IAM documents ecs-onoff needs, or create the execution role.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The documents are printed as JSON (2-space indentation, fixed key order), ready \
+    to review and commit. The partition in every ARN follows the Region: cn-* is aws-cn, \
+    us-gov-* is aws-us-gov, any other is aws.\n\n\
+    Examples:\n  \
+    ecs-onoff iam trust-policy --account-id 123456789012 --region eu-central-1\n  \
+    ecs-onoff iam execution-policy --account-id 123456789012 --region eu-central-1 --cluster staging --service web --service worker\n  \
+    ecs-onoff iam create-role --role-name ecs-onoff-scheduler --cluster staging --service web"
+)]
+pub struct IamArgs {
+    #[command(subcommand)]
+    pub command: IamCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IamCommand {
+    TrustPolicy(TrustPolicyArgs),
+    ExecutionPolicy(ExecutionPolicyArgs),
+    OperatorPolicy(OperatorPolicyArgs),
+    CreateRole(CreateRoleArgs),
+}
+
+/// The account the documents are for.
+#[derive(Debug, Args, Clone)]
+pub struct AccountArgs {
+    /// 12-digit AWS account id [default: the caller's, from STS GetCallerIdentity]
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+}
+
+/// Print the execution role's trust policy: Scheduler may assume it for one schedule group only.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff iam trust-policy --account-id 123456789012 --region eu-central-1\n  \
+    ecs-onoff iam trust-policy --account-id 123456789012 --region cn-north-1 --group team-a > trust.json"
+)]
+pub struct TrustPolicyArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Scheduler schedule group the role serves
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    pub group: String,
+}
+
+/// The services an execution role may update.
+#[derive(Debug, Args, Clone)]
+pub struct ServicesArgs {
+    /// ECS cluster name
+    #[arg(long, short = 'c')]
+    pub cluster: String,
+    /// ECS service name (repeat for more services)
+    #[arg(long, short = 's', required = true)]
+    pub service: Vec<String>,
+    /// Standard SQS queue the schedules send failed invocations to
+    #[arg(long, value_name = "ARN")]
+    pub dead_letter_arn: Option<String>,
+}
+
+/// Print the execution role's permissions: ecs:UpdateService on exactly the given services.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff iam execution-policy --account-id 123456789012 --region eu-central-1 \\\n      \
+    --cluster staging --service web --service worker\n  \
+    ecs-onoff iam execution-policy --account-id 123456789012 --region us-east-1 -c prod -s api \\\n      \
+    --dead-letter-arn arn:aws:sqs:us-east-1:123456789012:ecs-onoff-dlq"
+)]
+pub struct ExecutionPolicyArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    #[command(flatten)]
+    pub services: ServicesArgs,
+}
+
+/// Print what an operator or CI runner needs to run schedule, unschedule, list and status.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff iam operator-policy --account-id 123456789012 --region eu-central-1 \\\n      \
+    --role-name ecs-onoff-scheduler"
+)]
+pub struct OperatorPolicyArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Name of the execution role the operator passes to Scheduler
+    #[arg(long)]
+    pub role_name: String,
+    /// Scheduler schedule group the operator manages
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    pub group: String,
+}
+
+/// Create the execution role (trust policy and inline policy ecs-onoff-execution), or bring an
+/// existing one in line; prints the role ARN.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff iam create-role --role-name ecs-onoff-scheduler --cluster staging \\\n      \
+    --service web --service worker --region eu-central-1"
+)]
+pub struct CreateRoleArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    /// Name of the execution role
+    #[arg(long)]
+    pub role_name: String,
+    #[command(flatten)]
+    pub services: ServicesArgs,
+    /// Scheduler schedule group the role serves
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    pub group: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

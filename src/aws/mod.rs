@@ -3,7 +3,9 @@
 
 pub mod autoscaling;
 pub mod ecs;
+pub mod iam;
 pub mod scheduler;
+pub mod sts;
 
 use crate::arn;
 use crate::cli::GlobalArgs;

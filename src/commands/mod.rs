@@ -1,6 +1,7 @@
 //! One module per subcommand. Each validates its arguments into core values first, then calls
 //! the core and, only after that, AWS.
 
+pub mod iam;
 pub mod list;
 pub mod next;
 pub mod schedule;
@@ -21,6 +22,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::List(args) => block_on(list::run(args, global, printer)),
         Command::Status(args) => block_on(status::run(args, global, printer)),
         Command::Next(args) => next::run(args, printer),
+        Command::Iam(args) => iam::run(args, global, printer),
     }
 }
 

@@ -1,0 +1,155 @@
+//! IAM calls for `iam create-role`: read, create and update the execution role and its inline
+//! policy. IAM returns documents URL-encoded; they are decoded here.
+
+use super::aws_error;
+use aws_sdk_iam::types::Tag;
+use aws_sdk_iam::Client;
+use serde_json::Value;
+
+/// Decodes `%XX` escapes (IAM returns policy documents URL-encoded).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && bytes[i + 1].is_ascii_hexdigit()
+            && bytes[i + 2].is_ascii_hexdigit()
+        {
+            if let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Parses a document as IAM returns it (URL-encoded or not).
+pub fn parse_document(text: &str) -> Option<Value> {
+    serde_json::from_str(text)
+        .ok()
+        .or_else(|| serde_json::from_str(&percent_decode(text)).ok())
+}
+
+/// The role's ARN and trust policy, when the role exists.
+pub async fn get_role(
+    client: &Client,
+    name: &str,
+) -> anyhow::Result<Option<(String, Option<Value>)>> {
+    match client.get_role().role_name(name).send().await {
+        Ok(out) => {
+            let role = out
+                .role()
+                .ok_or_else(|| anyhow::anyhow!("GetRole returned no role"))?;
+            let trust = role.assume_role_policy_document().and_then(parse_document);
+            Ok(Some((role.arn().to_string(), trust)))
+        }
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(aws_error("GetRole", e)),
+    }
+}
+
+pub async fn create_role(client: &Client, name: &str, trust: &Value) -> anyhow::Result<String> {
+    let out = client
+        .create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust.to_string())
+        .description("Assumed by EventBridge Scheduler to turn ECS services on and off (ecs-onoff)")
+        .tags(
+            Tag::builder()
+                .key("managed-by")
+                .value("ecs-onoff")
+                .build()?,
+        )
+        .send()
+        .await
+        .map_err(|e| aws_error("CreateRole", e))?;
+    Ok(out.role().map(|r| r.arn().to_string()).unwrap_or_default())
+}
+
+pub async fn update_trust(client: &Client, name: &str, trust: &Value) -> anyhow::Result<()> {
+    client
+        .update_assume_role_policy()
+        .role_name(name)
+        .policy_document(trust.to_string())
+        .send()
+        .await
+        .map_err(|e| aws_error("UpdateAssumeRolePolicy", e))?;
+    Ok(())
+}
+
+/// An inline policy of the role, when it exists.
+pub async fn get_role_policy(
+    client: &Client,
+    role: &str,
+    policy: &str,
+) -> anyhow::Result<Option<Value>> {
+    match client
+        .get_role_policy()
+        .role_name(role)
+        .policy_name(policy)
+        .send()
+        .await
+    {
+        Ok(out) => Ok(parse_document(out.policy_document())),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(aws_error("GetRolePolicy", e)),
+    }
+}
+
+pub async fn put_role_policy(
+    client: &Client,
+    role: &str,
+    policy: &str,
+    doc: &Value,
+) -> anyhow::Result<()> {
+    client
+        .put_role_policy()
+        .role_name(role)
+        .policy_name(policy)
+        .policy_document(doc.to_string())
+        .send()
+        .await
+        .map_err(|e| aws_error("PutRolePolicy", e))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_url_encoded_documents() {
+        assert_eq!(percent_decode("%7B%22a%22%3A1%7D"), r#"{"a":1}"#);
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%+1"), "%+1");
+        assert_eq!(percent_decode("caf%C3%A9"), "café");
+        assert_eq!(
+            parse_document("%7B%22a%22%3A1%7D"),
+            Some(serde_json::json!({"a": 1}))
+        );
+        assert_eq!(
+            parse_document(r#"{"a":"%41"}"#),
+            Some(serde_json::json!({"a": "%41"}))
+        );
+    }
+}
