@@ -70,7 +70,62 @@ pub enum Command {
     List(ListArgs),
     Status(StatusArgs),
     Next(NextArgs),
+    Plan(PlanArgs),
+    Apply(ApplyArgs),
     Iam(IamArgs),
+    Schema(SchemaArgs),
+}
+
+/// Print the JSON Schema of the fleet file format.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  ecs-onoff schema > fleet.schema.json")]
+pub struct SchemaArgs {}
+
+/// Show what `apply` would change for a fleet file: create, update, delete (with --prune), unchanged.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads what exists (ListSchedules per group, GetSchedule for details, concurrently) and \
+    compares it, field by field, with the file. Nothing is written.\n\n\
+    Exit codes: 0 success; with --detailed-exitcode, 0 no changes, 3 changes present, 1 error, \
+    2 invalid input.\n\n\
+    Examples:\n  ecs-onoff plan -f examples/fleet.toml\n  \
+    ecs-onoff plan -f fleet.toml --prune --detailed-exitcode --output json"
+)]
+pub struct PlanArgs {
+    /// The fleet file (TOML; see `ecs-onoff schema` and examples/fleet.toml)
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// Also delete ecs-onoff schedules in the file's groups whose services are not in the file
+    #[arg(long)]
+    pub prune: bool,
+    /// Exit 3 when there are changes, 0 when there are none
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// Make the schedules match a fleet file: plan, confirm, then create, update and delete.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The whole file is validated and every service confirmed with DescribeServices \
+    before the first write. On a terminal apply asks for confirmation unless --yes; without one \
+    it writes nothing unless --yes is given. When some writes fail, the rest still complete, each \
+    failure is listed, the exit code is 1, and running apply again converges.\n\n\
+    Examples:\n  ecs-onoff apply -f examples/fleet.toml\n  \
+    ecs-onoff apply -f fleet.toml --prune --yes --output json"
+)]
+pub struct ApplyArgs {
+    /// The fleet file (TOML; see `ecs-onoff schema` and examples/fleet.toml)
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// Also delete ecs-onoff schedules in the file's groups whose services are not in the file
+    #[arg(long)]
+    pub prune: bool,
+    /// Apply without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Requests in flight at once
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
 }
 
 /// Build the least-privilege IAM documents ecs-onoff needs, or create the execution role.

@@ -9,6 +9,8 @@ pub enum ExitStatus {
     Failure,
     /// Invalid input or usage; nothing was written.
     Invalid,
+    /// `plan --detailed-exitcode` found changes.
+    Changes,
 }
 
 impl ExitStatus {
@@ -17,6 +19,7 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Invalid => 2,
+            ExitStatus::Changes => 3,
         }
     }
 }
@@ -38,6 +41,7 @@ pub fn status_for(error: &anyhow::Error) -> ExitStatus {
         cause.is::<InvalidInput>()
             || cause.is::<crate::expression::ExprError>()
             || cause.is::<crate::expression::timezone::ZoneError>()
+            || cause.is::<crate::fleet::FleetErrors>()
     });
     if invalid {
         ExitStatus::Invalid
@@ -55,6 +59,7 @@ mod tests {
         assert_eq!(ExitStatus::Success.code(), 0);
         assert_eq!(ExitStatus::Failure.code(), 1);
         assert_eq!(ExitStatus::Invalid.code(), 2);
+        assert_eq!(ExitStatus::Changes.code(), 3);
     }
 
     #[test]

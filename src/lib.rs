@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod expression;
+pub mod fleet;
 pub mod iam;
 pub mod naming;
 pub mod output;

@@ -44,6 +44,10 @@ impl Printer {
         self.quiet
     }
 
+    pub fn is_verbose(&self) -> bool {
+        self.verbose
+    }
+
     /// Writes data to stdout. A closed pipe (`| head`) is not an error.
     pub fn data(&self, text: &str) {
         let mut out = std::io::stdout().lock();

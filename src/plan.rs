@@ -326,6 +326,140 @@ pub fn create_request(s: &Schedule) -> Value {
     request
 }
 
+/// The AWS client a schedule is reached through: Region and named profile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientKey {
+    pub region: String,
+    pub profile: Option<String>,
+}
+
+impl fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.profile {
+            Some(p) => write!(f, "{} (profile {p})", self.region),
+            None => f.write_str(&self.region),
+        }
+    }
+}
+
+/// What a fleet plan does to one schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FleetAction {
+    Create,
+    Update(Vec<FieldChange>),
+    Delete,
+    Unchanged,
+}
+
+impl FleetAction {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            FleetAction::Create => "create",
+            FleetAction::Update(_) => "update",
+            FleetAction::Delete => "delete",
+            FleetAction::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// One step of a fleet plan: the schedule as it should be (or, for a delete, as it is).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub key: ClientKey,
+    pub schedule: Schedule,
+    pub action: FleetAction,
+}
+
+/// Whether a stored schedule is one ecs-onoff manages: its name follows the naming rule and its
+/// target is the ECS UpdateService universal target.
+pub fn is_managed(s: &Schedule) -> bool {
+    crate::naming::parse_schedule_name(&s.name).is_some()
+        && s.target_arn.starts_with("arn:")
+        && s.target_arn
+            .ends_with(":scheduler:::aws-sdk:ecs:updateService")
+}
+
+/// Compares the desired schedules with those that exist in the same clients and groups. With
+/// `prune`, managed schedules that are not desired are deleted; nothing else ever is. The plan is
+/// sorted by client, group and name.
+pub fn plan_fleet(
+    desired: Vec<(ClientKey, Schedule)>,
+    existing: &[(ClientKey, Schedule)],
+    prune: bool,
+) -> Vec<Planned> {
+    use std::collections::HashMap;
+    let index: HashMap<(&ClientKey, &str, &str), &Schedule> = existing
+        .iter()
+        .map(|(k, s)| ((k, s.group.as_str(), s.name.as_str()), s))
+        .collect();
+    let mut wanted = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for (key, schedule) in desired {
+        let old = index
+            .get(&(&key, schedule.group.as_str(), schedule.name.as_str()))
+            .copied();
+        wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
+        let action = match diff(&schedule, old) {
+            Change::Create => FleetAction::Create,
+            Change::Update(fields) => FleetAction::Update(fields),
+            Change::Unchanged => FleetAction::Unchanged,
+        };
+        out.push(Planned {
+            key,
+            schedule,
+            action,
+        });
+    }
+    if prune {
+        for (key, schedule) in existing {
+            let id = (key.clone(), schedule.group.clone(), schedule.name.clone());
+            if is_managed(schedule) && !wanted.contains(&id) {
+                out.push(Planned {
+                    key: key.clone(),
+                    schedule: schedule.clone(),
+                    action: FleetAction::Delete,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.key, &a.schedule.group, &a.schedule.name).cmp(&(
+            &b.key,
+            &b.schedule.group,
+            &b.schedule.name,
+        ))
+    });
+    out
+}
+
+/// Counts of a plan's actions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub unchanged: usize,
+}
+
+impl Tally {
+    pub fn of(plan: &[Planned]) -> Tally {
+        let mut t = Tally::default();
+        for p in plan {
+            match p.action {
+                FleetAction::Create => t.create += 1,
+                FleetAction::Update(_) => t.update += 1,
+                FleetAction::Delete => t.delete += 1,
+                FleetAction::Unchanged => t.unchanged += 1,
+            }
+        }
+        t
+    }
+
+    pub fn changes(&self) -> usize {
+        self.create + self.update + self.delete
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,6 +528,70 @@ mod tests {
         let mut lost_state = a.clone();
         lost_state.state = None;
         assert!(matches!(diff(&a, Some(&lost_state)), Change::Update(_)));
+    }
+
+    #[test]
+    fn fleet_plan_creates_updates_and_prunes_only_managed() {
+        let key = ClientKey {
+            region: "us-east-1".into(),
+            profile: None,
+        };
+        let keep = sample(2);
+        let mut changed_old = sample(1);
+        changed_old.name = "prod.api.on".into();
+        let mut changed_new = changed_old.clone();
+        changed_new.input = input_json("prod", "api", 3);
+        let mut gone = sample(2);
+        gone.name = "prod.old.on".into();
+        let mut foreign = sample(2);
+        foreign.name = "nightly-backup".into();
+        let mut other_target = sample(2);
+        other_target.name = "prod.lambda.on".into();
+        other_target.target_arn = "arn:aws:lambda:us-east-1:123456789012:function:f".into();
+        let mut fresh = sample(2);
+        fresh.name = "prod.new.on".into();
+        let existing: Vec<_> = [keep.clone(), changed_old, gone, foreign, other_target]
+            .into_iter()
+            .map(|s| (key.clone(), s))
+            .collect();
+        let desired = vec![
+            (key.clone(), keep),
+            (key.clone(), changed_new),
+            (key.clone(), fresh),
+        ];
+        let plan = plan_fleet(desired.clone(), &existing, true);
+        let got: Vec<_> = plan
+            .iter()
+            .map(|p| (p.schedule.name.as_str(), p.action.verb()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("prod.api.on", "update"),
+                ("prod.new.on", "create"),
+                ("prod.old.on", "delete"),
+                ("prod.web.on", "unchanged")
+            ]
+        );
+        let tally = Tally::of(&plan);
+        assert_eq!(
+            (tally.create, tally.update, tally.delete, tally.unchanged),
+            (1, 1, 1, 1)
+        );
+        let no_prune = plan_fleet(desired, &existing, false);
+        assert!(no_prune.iter().all(|p| p.action != FleetAction::Delete));
+        // Another Region is another schedule.
+        let other = ClientKey {
+            region: "eu-west-1".into(),
+            profile: None,
+        };
+        let plan = plan_fleet(vec![(other, sample(2))], &existing, true);
+        assert_eq!(
+            plan.iter()
+                .filter(|p| p.action == FleetAction::Create)
+                .count(),
+            1
+        );
     }
 
     #[test]

@@ -29,13 +29,28 @@ pub fn region_from_flags_or_env(global: &GlobalArgs) -> anyhow::Result<Option<St
 
 /// Loads the SDK configuration from the global flags and the usual AWS sources.
 pub async fn load_config(global: &GlobalArgs) -> anyhow::Result<SdkConfig> {
+    load_config_for(global, None, None, None).await
+}
+
+/// Like [`load_config`], with a Region and profile that override the flags (a fleet entry's),
+/// and optionally more retry attempts (the SDK backs off on throttling and 5xx between them).
+pub async fn load_config_for(
+    global: &GlobalArgs,
+    region: Option<&str>,
+    profile: Option<&str>,
+    max_attempts: Option<u32>,
+) -> anyhow::Result<SdkConfig> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if let Some(profile) = &global.profile {
+    if let Some(profile) = profile.or(global.profile.as_deref()) {
         loader = loader.profile_name(profile);
     }
-    if let Some(region) = &global.region {
+    if let Some(region) = region.or(global.region.as_deref()) {
         arn::validate_region(region).map_err(|e| InvalidInput(e.to_string()))?;
-        loader = loader.region(Region::new(region.clone()));
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    if let Some(attempts) = max_attempts {
+        loader = loader
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(attempts));
     }
     if let Some(url) = &global.endpoint_url {
         loader = loader.endpoint_url(url);

@@ -239,7 +239,17 @@ pub async fn list(
         .send();
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| aws_error("ListSchedules", e))?;
+        let page = match page {
+            Ok(page) => page,
+            // A group that does not exist holds no schedules.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                break
+            }
+            Err(e) => return Err(aws_error("ListSchedules", e)),
+        };
         for s in page.schedules() {
             out.push(Summary {
                 name: s.name().unwrap_or_default().to_string(),

@@ -1,6 +1,7 @@
 //! One module per subcommand. Each validates its arguments into core values first, then calls
 //! the core and, only after that, AWS.
 
+pub mod fleet;
 pub mod iam;
 pub mod list;
 pub mod next;
@@ -23,6 +24,12 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Status(args) => block_on(status::run(args, global, printer)),
         Command::Next(args) => next::run(args, printer),
         Command::Iam(args) => iam::run(args, global, printer),
+        Command::Plan(args) => block_on(fleet::plan(args, global, printer)),
+        Command::Apply(args) => block_on(fleet::apply(args, global, printer)),
+        Command::Schema(_) => {
+            printer.json(&crate::fleet::json_schema());
+            Ok(ExitStatus::Success)
+        }
     }
 }
 

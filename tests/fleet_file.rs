@@ -1,0 +1,183 @@
+//! Fleet file parsing: every example loads, the schema is current, and bad files are reported
+//! with file, line and column.
+
+use ecs_onoff::fleet::{self, Fleet};
+
+fn parse(text: &str) -> Result<Fleet, Vec<String>> {
+    fleet::parse("fleet.toml", text).map_err(|e| e.errors)
+}
+
+fn errors(text: &str) -> Vec<String> {
+    parse(text).expect_err("should be rejected")
+}
+
+const HEAD: &str = "[defaults]\nrole_arn = \"arn:aws:iam::123456789012:role/ecs-onoff\"\nwindow = \"MON-FRI 09:00-18:00\"\n";
+
+#[test]
+fn every_example_file_loads() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let fleet = fleet::parse(&path.display().to_string(), &text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(!fleet.entries.is_empty());
+            count += 1;
+        }
+    }
+    assert!(count >= 1);
+}
+
+#[test]
+fn example_resolves_defaults_and_overrides() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fleet.toml"))
+        .unwrap();
+    let fleet = parse(&text).unwrap();
+    let web = &fleet.entries[0];
+    assert_eq!(
+        (web.cluster.as_str(), web.service.as_str()),
+        ("staging", "web")
+    );
+    assert_eq!(web.on.to_string(), "cron(0 9 ? * MON-FRI *)");
+    assert_eq!(web.off.to_string(), "cron(0 18 ? * MON-FRI *)");
+    assert_eq!(web.zone.name(), "Asia/Seoul");
+    assert_eq!(web.region.as_deref(), Some("ap-northeast-2"));
+    assert_eq!(web.on_count, Some(2));
+    assert_eq!(web.off_count, 0);
+    let worker = &fleet.entries[1];
+    assert_eq!(worker.on.to_string(), "cron(0 8 ? * MON-FRI *)");
+    assert_eq!(worker.on_count, None);
+    let reports = &fleet.entries[2];
+    assert_eq!(reports.on.to_string(), "cron(0 7 ? * MON-FRI *)");
+    assert_eq!(reports.state, ecs_onoff::plan::State::Disabled);
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fleet.schema.json"))
+            .expect("examples/fleet.schema.json (write it with `ecs-onoff schema > examples/fleet.schema.json`)"),
+    )
+    .unwrap();
+    assert_eq!(
+        committed,
+        fleet::json_schema(),
+        "run `ecs-onoff schema > examples/fleet.schema.json`"
+    );
+    let schema = fleet::json_schema();
+    let service = &schema["$defs"]["ServiceEntry"];
+    assert_eq!(
+        service["required"],
+        serde_json::json!(["cluster", "service"])
+    );
+    assert_eq!(service["additionalProperties"], false);
+    for key in [
+        "region",
+        "profile",
+        "timezone",
+        "role_arn",
+        "group",
+        "window",
+        "on",
+        "off",
+        "on_count",
+        "off_count",
+        "state",
+    ] {
+        assert!(service["properties"].get(key).is_some(), "{key}");
+        assert!(
+            schema["$defs"]["Defaults"]["properties"].get(key).is_some(),
+            "{key}"
+        );
+    }
+}
+
+#[test]
+fn unknown_keys_point_at_the_key() {
+    let e = errors(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\nwindw = \"x\"\n"
+    ));
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("fleet.toml:8:1: "), "{e:?}");
+    assert!(e[0].contains("windw"), "{e:?}");
+    let e = errors("[defaults]\nzone = \"UTC\"\n");
+    assert!(
+        e[0].starts_with("fleet.toml:2:1: ") && e[0].contains("zone"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn conflicting_and_missing_keys() {
+    let e = errors(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\nwindow = \"MON-FRI 08:00-17:00\"\non = \"cron(0 8 * * ? *)\"\n"
+    ));
+    assert!(
+        e[0].starts_with("fleet.toml:9:6: ") && e[0].contains("window and on/off"),
+        "{e:?}"
+    );
+    let e = errors(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\noff = \"cron(0 8 * * ? *)\"\n"
+    ));
+    assert!(e[0].contains("only one of on and off"), "{e:?}");
+    let e =
+        errors("[[service]]\ncluster = \"c\"\nservice = \"s\"\nwindow = \"MON-FRI 08:00-17:00\"\n");
+    assert!(
+        e[0].starts_with("fleet.toml:2:11: ") && e[0].contains("role_arn is required"),
+        "{e:?}"
+    );
+    let e =
+        errors("[[service]]\ncluster = \"c\"\nrole_arn = \"arn:aws:iam::123456789012:role/x\"\n");
+    assert!(e[0].contains("service"), "{e:?}");
+    assert!(errors("")[0].contains("no [[service]]"));
+}
+
+#[test]
+fn duplicates_point_at_the_second_entry() {
+    let e = errors(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\n\n[[service]]\ncluster = \"c\"\nservice = \"s\"\n"
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("fleet.toml:10:11: ") && e[0].contains("listed twice (first at line 6)"),
+        "{e:?}"
+    );
+    // The same names in another region are different services.
+    parse(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\n\n[[service]]\ncluster = \"c\"\nservice = \"s\"\nregion = \"eu-west-1\"\n"
+    ))
+    .unwrap();
+}
+
+#[test]
+fn every_bad_value_is_reported_with_its_place() {
+    let e = errors(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\non = \"cron(0 8 ? * MON-FRX *)\"\noff = \"cron(0 18 ? * MON-FRI *)\"\n\n\
+         [[service]]\ncluster = \"bad cluster\"\nservice = \"s\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"t\"\ntimezone = \"Mars/Olympus\"\nrole_arn = \"arn:aws:iam::1:role/x\"\nstate = \"paused\"\non_count = -1\ngroup = \"bad group\"\nregion = \"moon\"\n"
+    ));
+    let joined = e.join("\n");
+    for needle in [
+        "fleet.toml:8:6: on: day-of-week: MON-FRX",
+        "fleet.toml:12:11: cluster name 'bad cluster'",
+        "fleet.toml:18:12: timezone:",
+        "fleet.toml:19:12: role_arn:",
+        "fleet.toml:20:9: state: 'paused'",
+        "fleet.toml:21:12: on_count: -1",
+        "fleet.toml:22:9: group:",
+        "fleet.toml:23:10: region:",
+    ] {
+        assert!(joined.contains(needle), "missing {needle} in\n{joined}");
+    }
+}
+
+#[test]
+fn service_schedule_keys_replace_the_defaults_as_a_unit() {
+    let fleet = parse(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\non = \"cron(0 6 * * ? *)\"\noff = \"cron(0 22 * * ? *)\"\n"
+    ))
+    .unwrap();
+    assert_eq!(fleet.entries[0].on.to_string(), "cron(0 6 * * ? *)");
+}
