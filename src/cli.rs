@@ -199,8 +199,28 @@ pub struct ServicesArgs {
 pub struct ExecutionPolicyArgs {
     #[command(flatten)]
     pub account: AccountArgs,
-    #[command(flatten)]
-    pub services: ServicesArgs,
+    /// ECS cluster name
+    #[arg(
+        long,
+        short = 'c',
+        required_unless_present = "from_file",
+        conflicts_with = "from_file"
+    )]
+    pub cluster: Option<String>,
+    /// ECS service name (repeat for more services)
+    #[arg(
+        long,
+        short = 's',
+        required_unless_present = "from_file",
+        conflicts_with = "from_file"
+    )]
+    pub service: Vec<String>,
+    /// Standard SQS queue the schedules send failed invocations to
+    #[arg(long, value_name = "ARN")]
+    pub dead_letter_arn: Option<String>,
+    /// Cover every service in a fleet file, one policy per account (from role_arn) and Region
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub from_file: Option<std::path::PathBuf>,
 }
 
 /// Print what an operator or CI runner needs to run schedule, unschedule, list and status.

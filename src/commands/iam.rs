@@ -1,7 +1,7 @@
 //! `ecs-onoff iam ...`: print the IAM documents, or create the execution role with them.
 
 use crate::aws::{self, iam as aws_iam};
-use crate::cli::{AccountArgs, CreateRoleArgs, GlobalArgs, IamArgs, IamCommand, ServicesArgs};
+use crate::cli::{AccountArgs, CreateRoleArgs, GlobalArgs, IamArgs, IamCommand};
 use crate::exit::{ExitStatus, InvalidInput};
 use crate::iam::{self, Scope, ServiceName, EXECUTION_POLICY_NAME};
 use crate::output::Printer;
@@ -20,12 +20,15 @@ pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             )
         }
         IamCommand::ExecutionPolicy(a) => {
-            let services = check_services(&a.services)?;
             check_account(&a.account)?;
+            if let Some(path) = &a.from_file {
+                return from_file(path, a.dead_letter_arn.as_deref(), global, printer);
+            }
+            let cluster = a.cluster.as_deref().unwrap_or_default();
+            let services = check_services(cluster, &a.service, a.dead_letter_arn.as_deref())?;
             let scope = scope(&a.account, global)?;
-            let doc =
-                iam::execution_policy(&scope, &services, a.services.dead_letter_arn.as_deref())
-                    .map_err(invalid)?;
+            let doc = iam::execution_policy(&scope, &services, a.dead_letter_arn.as_deref())
+                .map_err(invalid)?;
             print(printer, &doc)
         }
         IamCommand::OperatorPolicy(a) => {
@@ -63,22 +66,84 @@ fn check_account(account: &AccountArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check_services(args: &ServicesArgs) -> anyhow::Result<Vec<ServiceName>> {
-    naming::validate_cluster(&args.cluster)
+fn check_services(
+    cluster: &str,
+    services: &[String],
+    dead_letter_arn: Option<&str>,
+) -> anyhow::Result<Vec<ServiceName>> {
+    naming::validate_cluster(cluster)
         .map_err(|e| InvalidInput(format!("invalid --cluster: {e}")))?;
-    for service in &args.service {
+    for service in services {
         naming::validate_service(service)
             .map_err(|e| InvalidInput(format!("invalid --service: {e}")))?;
     }
-    if let Some(dlq) = &args.dead_letter_arn {
+    if let Some(dlq) = dead_letter_arn {
         arn::validate_queue_arn(dlq)
             .map_err(|e| InvalidInput(format!("invalid --dead-letter-arn: {e}")))?;
     }
-    Ok(args
-        .service
+    Ok(services
         .iter()
-        .map(|s| (args.cluster.clone(), s.clone()))
+        .map(|s| (cluster.to_string(), s.clone()))
         .collect())
+}
+
+/// One execution policy per account (from each entry's role_arn) and Region of a fleet file.
+/// A single pair prints the policy itself; several print an object keyed `account/region`.
+fn from_file(
+    path: &std::path::Path,
+    dead_letter_arn: Option<&str>,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    if let Some(dlq) = dead_letter_arn {
+        arn::validate_queue_arn(dlq)
+            .map_err(|e| InvalidInput(format!("invalid --dead-letter-arn: {e}")))?;
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InvalidInput(format!("cannot read {}: {e}", path.display())))?;
+    let fleet = crate::fleet::parse(&path.display().to_string(), &text)?;
+    let fallback_region = aws::region_from_flags_or_env(global)?;
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<ServiceName>> =
+        std::collections::BTreeMap::new();
+    for e in &fleet.entries {
+        let region = e
+            .region
+            .clone()
+            .or_else(|| fallback_region.clone())
+            .ok_or_else(|| {
+                InvalidInput(format!(
+                    "{}:{}: no region for {}/{}: set region in the file or pass --region",
+                    path.display(),
+                    e.location.line,
+                    e.cluster,
+                    e.service
+                ))
+            })?;
+        let account = arn::account_of(&e.role_arn).unwrap_or_default().to_string();
+        groups
+            .entry((account, region))
+            .or_default()
+            .push((e.cluster.clone(), e.service.clone()));
+    }
+    let mut docs = serde_json::Map::new();
+    for ((account, region), services) in &groups {
+        let scope = Scope {
+            account: account.clone(),
+            region: region.clone(),
+        };
+        let doc = iam::execution_policy(&scope, services, dead_letter_arn)
+            .map_err(|e| InvalidInput(format!("account {account}, Region {region}: {e}")))?;
+        docs.insert(format!("{account}/{region}"), doc);
+    }
+    if docs.len() == 1 {
+        let doc = docs.into_iter().next().map(|(_, d)| d).unwrap_or_default();
+        return print(printer, &doc);
+    }
+    printer.note(&format!(
+        "{} accounts/Regions: one execution policy each, keyed account/region",
+        docs.len()
+    ));
+    print(printer, &Value::Object(docs))
 }
 
 /// Account and Region: from the flags (and AWS_REGION) when given, without any call; otherwise
@@ -112,7 +177,11 @@ async fn create_role(
     iam::validate_role_name(&a.role_name).map_err(invalid)?;
     check_group(&a.group)?;
     check_account(&a.account)?;
-    let services = check_services(&a.services)?;
+    let services = check_services(
+        &a.services.cluster,
+        &a.services.service,
+        a.services.dead_letter_arn.as_deref(),
+    )?;
     let config = aws::load_config(global).await?;
     let region = aws::region_of(&config);
     let account = match &a.account.account_id {
