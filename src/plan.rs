@@ -186,104 +186,47 @@ fn same_json(a: &str, b: &str) -> bool {
     }
 }
 
-/// Compares a desired schedule with the existing one, field by field.
+/// Every managed field of a schedule, named as in the API, as text.
+fn managed_fields(s: &Schedule) -> [(&'static str, String); 12] {
+    [
+        ("ScheduleExpression", s.expression.clone()),
+        ("ScheduleExpressionTimezone", s.timezone.clone()),
+        ("State", opt(&s.state)),
+        ("Description", s.description.clone()),
+        (
+            "FlexibleTimeWindow",
+            if s.flexible_window_off {
+                "OFF"
+            } else {
+                "FLEXIBLE"
+            }
+            .to_string(),
+        ),
+        ("Target.Arn", s.target_arn.clone()),
+        ("Target.RoleArn", s.role_arn.clone()),
+        ("Target.Input", s.input.clone()),
+        ("Target.RetryPolicy", retry_text(&s.retry)),
+        ("Target.DeadLetterConfig", opt(&s.dead_letter_arn)),
+        ("StartDate", opt(&s.start_date)),
+        ("EndDate", opt(&s.end_date)),
+    ]
+}
+
+/// Compares a desired schedule with the existing one, field by field. `Input` is compared as
+/// JSON, so key order is not a change.
 pub fn diff(desired: &Schedule, existing: Option<&Schedule>) -> Change {
     let Some(old) = existing else {
         return Change::Create;
     };
-    let mut changes = Vec::new();
-    let mut field = |name: &'static str, differs: bool, old: String, new: String| {
-        if differs {
-            changes.push(FieldChange {
-                field: name,
-                old,
-                new,
-            });
-        }
-    };
-    let d = desired;
-    field(
-        "ScheduleExpression",
-        d.expression != old.expression,
-        old.expression.clone(),
-        d.expression.clone(),
-    );
-    field(
-        "ScheduleExpressionTimezone",
-        d.timezone != old.timezone,
-        old.timezone.clone(),
-        d.timezone.clone(),
-    );
-    field(
-        "State",
-        d.state != old.state,
-        opt(&old.state),
-        opt(&d.state),
-    );
-    field(
-        "Description",
-        d.description != old.description,
-        old.description.clone(),
-        d.description.clone(),
-    );
-    field(
-        "FlexibleTimeWindow",
-        d.flexible_window_off != old.flexible_window_off,
-        if old.flexible_window_off {
-            "OFF"
-        } else {
-            "FLEXIBLE"
-        }
-        .into(),
-        if d.flexible_window_off {
-            "OFF"
-        } else {
-            "FLEXIBLE"
-        }
-        .into(),
-    );
-    field(
-        "Target.Arn",
-        d.target_arn != old.target_arn,
-        old.target_arn.clone(),
-        d.target_arn.clone(),
-    );
-    field(
-        "Target.RoleArn",
-        d.role_arn != old.role_arn,
-        old.role_arn.clone(),
-        d.role_arn.clone(),
-    );
-    field(
-        "Target.Input",
-        !same_json(&d.input, &old.input),
-        old.input.clone(),
-        d.input.clone(),
-    );
-    field(
-        "Target.RetryPolicy",
-        d.retry != old.retry,
-        retry_text(&old.retry),
-        retry_text(&d.retry),
-    );
-    field(
-        "Target.DeadLetterConfig",
-        d.dead_letter_arn != old.dead_letter_arn,
-        opt(&old.dead_letter_arn),
-        opt(&d.dead_letter_arn),
-    );
-    field(
-        "StartDate",
-        d.start_date != old.start_date,
-        opt(&old.start_date),
-        opt(&d.start_date),
-    );
-    field(
-        "EndDate",
-        d.end_date != old.end_date,
-        opt(&old.end_date),
-        opt(&d.end_date),
-    );
+    let changes: Vec<FieldChange> = managed_fields(old)
+        .into_iter()
+        .zip(managed_fields(desired))
+        .filter(|((field, old), (_, new))| match *field {
+            "Target.Input" => !same_json(old, new),
+            _ => old != new,
+        })
+        .map(|((field, old), (_, new))| FieldChange { field, old, new })
+        .collect();
     if changes.is_empty() {
         Change::Unchanged
     } else {

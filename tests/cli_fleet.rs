@@ -27,35 +27,7 @@ impl Env {
     }
 
     async fn services(&self, cluster: &str, names: &[String]) {
-        let ecs = aws_sdk_ecs::Client::new(&self.config);
-        ecs.create_cluster()
-            .cluster_name(cluster)
-            .send()
-            .await
-            .unwrap();
-        ecs.register_task_definition()
-            .family(format!("{cluster}-task"))
-            .container_definitions(
-                aws_sdk_ecs::types::ContainerDefinition::builder()
-                    .name("app")
-                    .image("nginx")
-                    .memory(512)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        for name in names {
-            ecs.create_service()
-                .cluster(cluster)
-                .service_name(name)
-                .task_definition(format!("{cluster}-task"))
-                .desired_count(2)
-                .launch_type(LaunchType::Fargate)
-                .send()
-                .await
-                .unwrap();
-        }
+        common::create_services(&self.config, cluster, names, 2, LaunchType::Fargate).await;
     }
 
     fn cli(&self, args: &[&str]) -> Run {
@@ -248,27 +220,13 @@ async fn prune_removes_only_removed_services() {
     let r = env.cli(&["apply", "-f", full.to_str().unwrap(), "--yes"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // A schedule ecs-onoff does not manage, in the same group.
-    aws_sdk_scheduler::Client::new(&env.config)
-        .create_schedule()
-        .group_name("g-prune")
-        .name("nightly-report")
-        .schedule_expression("cron(0 3 * * ? *)")
-        .flexible_time_window(
-            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
-                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
-                .build()
-                .unwrap(),
-        )
-        .target(
-            aws_sdk_scheduler::types::Target::builder()
-                .arn("arn:aws:lambda:eu-west-1:123456789012:function:report")
-                .role_arn(ROLE)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    common::create_foreign_schedule(
+        &env.config,
+        "g-prune",
+        "nightly-report",
+        "arn:aws:lambda:eu-west-1:123456789012:function:report",
+    )
+    .await;
 
     let smaller = write_file(
         "prune-smaller.toml",
@@ -366,27 +324,13 @@ async fn failures_do_not_stop_the_rest_and_apply_converges() {
         .await
         .unwrap();
     // A schedule ecs-onoff does not manage already holds the name of s2's on schedule.
-    client
-        .create_schedule()
-        .group_name("g-fail")
-        .name("c-fail.s2.on")
-        .schedule_expression("rate(1 day)")
-        .flexible_time_window(
-            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
-                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
-                .build()
-                .unwrap(),
-        )
-        .target(
-            aws_sdk_scheduler::types::Target::builder()
-                .arn("arn:aws:lambda:us-west-2:123456789012:function:other")
-                .role_arn(ROLE)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    common::create_foreign_schedule(
+        &env.config,
+        "g-fail",
+        "c-fail.s2.on",
+        "arn:aws:lambda:us-west-2:123456789012:function:other",
+    )
+    .await;
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let path = write_file("fail.toml", &fleet("us-west-2", "g-fail", "c-fail", &refs));
     let r = env.cli(&[

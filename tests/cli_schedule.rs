@@ -30,36 +30,7 @@ impl Env {
 
     /// Creates a cluster with one service per name, each with the given desired count.
     async fn services(&self, cluster: &str, names: &[&str], desired: i32, launch: LaunchType) {
-        let ecs = self.ecs();
-        ecs.create_cluster()
-            .cluster_name(cluster)
-            .send()
-            .await
-            .unwrap();
-        let family = format!("{cluster}-task");
-        ecs.register_task_definition()
-            .family(&family)
-            .container_definitions(
-                aws_sdk_ecs::types::ContainerDefinition::builder()
-                    .name("app")
-                    .image("nginx")
-                    .memory(512)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        for name in names {
-            ecs.create_service()
-                .cluster(cluster)
-                .service_name(*name)
-                .task_definition(&family)
-                .desired_count(desired)
-                .launch_type(launch.clone())
-                .send()
-                .await
-                .unwrap();
-        }
+        common::create_services(&self.config, cluster, names, desired, launch).await;
     }
 
     fn cli(&self, args: &[&str]) -> Run {
@@ -633,29 +604,13 @@ async fn list_follows_pagination() {
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
     // A schedule that does not follow the naming rule is not listed.
-    let r = env
-        .scheduler()
-        .create_schedule()
-        .group_name("g-many")
-        .name("hand-made")
-        .schedule_expression("rate(1 day)")
-        .flexible_time_window(
-            aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
-                .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
-                .build()
-                .unwrap(),
-        )
-        .target(
-            aws_sdk_scheduler::types::Target::builder()
-                .arn("arn:aws:scheduler:::aws-sdk:ecs:updateService")
-                .role_arn(ROLE)
-                .input("{}")
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await;
-    assert!(r.is_ok());
+    common::create_foreign_schedule(
+        &env.config,
+        "g-many",
+        "hand-made",
+        "arn:aws:scheduler:::aws-sdk:ecs:updateService",
+    )
+    .await;
     let r = env.cli(&["list", "-g", "g-many", "--output", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let out = json(&r);

@@ -92,3 +92,75 @@ pub fn run(cmd: &mut Command) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Creates a cluster, a task definition and services with a desired count.
+pub async fn create_services(
+    config: &aws_config::SdkConfig,
+    cluster: &str,
+    names: &[impl AsRef<str>],
+    desired: i32,
+    launch: aws_sdk_ecs::types::LaunchType,
+) {
+    let ecs = aws_sdk_ecs::Client::new(config);
+    ecs.create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
+    let family = format!("{cluster}-task");
+    ecs.register_task_definition()
+        .family(&family)
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("app")
+                .image("nginx")
+                .memory(512)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    for name in names {
+        ecs.create_service()
+            .cluster(cluster)
+            .service_name(name.as_ref())
+            .task_definition(&family)
+            .desired_count(desired)
+            .launch_type(launch.clone())
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// Creates a schedule that ecs-onoff does not manage, with the given target.
+pub async fn create_foreign_schedule(
+    config: &aws_config::SdkConfig,
+    group: &str,
+    name: &str,
+    target_arn: &str,
+) {
+    use aws_sdk_scheduler::types::{FlexibleTimeWindow, FlexibleTimeWindowMode, Target};
+    aws_sdk_scheduler::Client::new(config)
+        .create_schedule()
+        .group_name(group)
+        .name(name)
+        .schedule_expression("rate(1 day)")
+        .flexible_time_window(
+            FlexibleTimeWindow::builder()
+                .mode(FlexibleTimeWindowMode::Off)
+                .build()
+                .unwrap(),
+        )
+        .target(
+            Target::builder()
+                .arn(target_arn)
+                .role_arn("arn:aws:iam::123456789012:role/other")
+                .input("{}")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
