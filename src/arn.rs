@@ -124,13 +124,6 @@ pub fn schedule_group_arn(region: &str, account: &str, group: &str) -> String {
     )
 }
 
-pub fn schedule_arn(region: &str, account: &str, group: &str, name: &str) -> String {
-    format!(
-        "arn:{}:scheduler:{region}:{account}:schedule/{group}/{name}",
-        partition(region)
-    )
-}
-
 /// The long-form ECS service ARN, `service/<cluster>/<service>`.
 pub fn service_arn(region: &str, account: &str, cluster: &str, service: &str) -> String {
     format!(

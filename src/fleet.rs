@@ -160,6 +160,9 @@ pub struct FleetEntry {
     pub location: Location,
 }
 
+/// Where a schedule name lives: Region, profile, group, name.
+type ScheduleSlot = (Option<String>, Option<String>, String, String);
+
 /// A parsed and validated fleet file.
 #[derive(Debug, Clone)]
 pub struct Fleet {
@@ -372,6 +375,30 @@ pub fn parse(path: &str, text: &str) -> Result<Fleet, FleetErrors> {
                 state,
                 location,
             });
+        }
+    }
+    // Shortened names carry a 64-bit hash; refuse the (astronomically unlikely) collision.
+    let mut names: std::collections::HashMap<ScheduleSlot, &FleetEntry> =
+        std::collections::HashMap::new();
+    for e in &entries {
+        let name = naming::schedule_name(&e.cluster, &e.service, naming::Switch::On);
+        let id = (
+            e.region.clone(),
+            e.profile.clone(),
+            e.group.clone(),
+            name.clone(),
+        );
+        if let Some(first) = names.insert(id, e) {
+            errors.push(format!(
+                "{path}:{}:{}: the schedule name {name} of {}/{} is also that of {}/{} (line {})",
+                e.location.line,
+                e.location.column,
+                e.cluster,
+                e.service,
+                first.cluster,
+                first.service,
+                first.location.line
+            ));
         }
     }
     if errors.is_empty() {

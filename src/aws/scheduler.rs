@@ -18,13 +18,6 @@ fn from_sdk_time(t: &DateTime) -> Option<Timestamp> {
     Timestamp::from_second(t.secs()).ok()
 }
 
-/// A schedule read back, with its last modification time.
-#[derive(Debug, Clone)]
-pub struct Stored {
-    pub schedule: Schedule,
-    pub last_modified: Option<Timestamp>,
-}
-
 /// A schedule as ListSchedules summarises it.
 #[derive(Debug, Clone)]
 pub struct Summary {
@@ -80,7 +73,7 @@ pub async fn create_group(client: &Client, group: &str) -> anyhow::Result<()> {
 }
 
 /// Reads one schedule; `None` when it (or its group) does not exist.
-pub async fn get(client: &Client, group: &str, name: &str) -> anyhow::Result<Option<Stored>> {
+pub async fn get(client: &Client, group: &str, name: &str) -> anyhow::Result<Option<Schedule>> {
     let out = match client
         .get_schedule()
         .group_name(group)
@@ -129,10 +122,7 @@ pub async fn get(client: &Client, group: &str, name: &str) -> anyhow::Result<Opt
         start_date: out.start_date().and_then(from_sdk_time),
         end_date: out.end_date().and_then(from_sdk_time),
     };
-    Ok(Some(Stored {
-        schedule,
-        last_modified: out.last_modification_date().and_then(from_sdk_time),
-    }))
+    Ok(Some(schedule))
 }
 
 fn target(s: &Schedule) -> anyhow::Result<Target> {

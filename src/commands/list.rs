@@ -54,7 +54,7 @@ pub async fn managed(
         tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let stored = scheduler::get(&client, &group, &summary.name).await?;
-            Ok::<_, anyhow::Error>(stored.map(|s| (s.schedule, parsed.switch)))
+            Ok::<_, anyhow::Error>(stored.map(|s| (s, parsed.switch)))
         });
     }
     let mut out = Vec::new();

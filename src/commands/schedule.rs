@@ -261,7 +261,7 @@ async fn apply(
         (None, Some(n)) if n > 0 => n,
         _ => existing_on
             .as_ref()
-            .and_then(|s| plan::parse_input(&s.schedule.input))
+            .and_then(|s| plan::parse_input(&s.input))
             .map(|i| i.desired_count)
             .filter(|n| *n > 0)
             .unwrap_or(1),
@@ -272,8 +272,8 @@ async fn apply(
         v.desired(Switch::Off, v.off_count, role_arn, partition),
     ];
     let changes = [
-        plan::diff(&desired[0], existing_on.as_ref().map(|s| &s.schedule)),
-        plan::diff(&desired[1], existing_off.as_ref().map(|s| &s.schedule)),
+        plan::diff(&desired[0], existing_on.as_ref()),
+        plan::diff(&desired[1], existing_off.as_ref()),
     ];
 
     if changes.contains(&Change::Create)

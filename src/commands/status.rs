@@ -41,7 +41,7 @@ pub async fn run(
     for switch in [Switch::On, Switch::Off] {
         let name = schedule_name(&t.cluster, &t.service, switch);
         let stored = scheduler::get(&client, &t.group, &name).await?;
-        schedules.push((switch, name, stored.map(|s| s.schedule)));
+        schedules.push((switch, name, stored));
     }
     let next_transition = schedules
         .iter()

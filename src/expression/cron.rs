@@ -546,15 +546,6 @@ impl Cron {
         })
     }
 
-    /// The six fields as they will be sent to AWS (upper-case names, single spaces).
-    pub fn fields(&self) -> &[String; 6] {
-        &self.fields
-    }
-
-    pub fn days(&self) -> DaySpec {
-        self.days
-    }
-
     /// Every (hour, minute) of a matching day, in ascending order.
     pub fn times_of_day(&self) -> Vec<(i8, i8)> {
         let mut out = Vec::new();
@@ -587,10 +578,6 @@ impl Cron {
             DaySpec::Week(WeekDays::LastOfMonth(wd)) => weekday == wd && day + 7 > len,
             DaySpec::Week(WeekDays::Nth(wd, k)) => weekday == wd && (day - 1) / 7 + 1 == k,
         }
-    }
-
-    pub fn matches_date(&self, date: Date) -> bool {
-        self.year_matches(date.year()) && self.month_matches(date.month()) && self.day_matches(date)
     }
 
     /// The first year at or after `year` that the year field allows.

@@ -169,13 +169,6 @@ impl ScheduleExpression {
         }
         out
     }
-
-    /// Every event strictly after `after` and no later than `until`.
-    pub fn events_until(&self, zone: &Zone, after: Timestamp, until: Timestamp) -> Vec<Event> {
-        self.events(zone, after)
-            .take_while(|e| e.instant() <= until)
-            .collect()
-    }
 }
 
 /// Walks matching local dates from the date of `after`, and within each date the matching times.
