@@ -181,6 +181,12 @@ async fn prepare(
         let (key, listed) = joined?;
         existing.extend(listed?.into_iter().map(|l| (key.clone(), l.schedule)));
     }
+    printer.detail(&format!(
+        "{} services through {} client(s); {} managed schedules exist in the file's groups",
+        fleet.entries.len(),
+        clients.len(),
+        existing.len()
+    ));
     let existing_on_count: HashMap<(&ClientKey, &str, &str), i64> = existing
         .iter()
         .filter_map(|(k, s)| {

@@ -256,16 +256,20 @@ async fn apply(
         scheduler::get(&scheduler_client, &v.group, &names[1]),
     )?;
 
-    let on_count = match (v.on_count, live_count) {
-        (Some(n), _) => n,
-        (None, Some(n)) if n > 0 => n,
-        _ => existing_on
-            .as_ref()
-            .and_then(|s| plan::parse_input(&s.input))
-            .map(|i| i.desired_count)
-            .filter(|n| *n > 0)
-            .unwrap_or(1),
+    let existing_count = existing_on
+        .as_ref()
+        .and_then(|s| plan::parse_input(&s.input))
+        .map(|i| i.desired_count)
+        .filter(|n| *n > 0);
+    let (on_count, source) = match (v.on_count, live_count, existing_count) {
+        (Some(n), _, _) => (n, "--on-count"),
+        (None, Some(n), _) if n > 0 => (n, "the service's live desiredCount"),
+        (None, _, Some(n)) => (n, "the existing on schedule"),
+        _ => (1, "the default for a service that is off"),
     };
+    printer.detail(&format!(
+        "region {region}; on count {on_count}, from {source}"
+    ));
     let role_arn = v.role_arn.as_deref().unwrap_or_default();
     let desired = [
         v.desired(Switch::On, on_count, role_arn, partition),
