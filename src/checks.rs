@@ -127,6 +127,19 @@ pub fn daylight_saving(
     warnings
 }
 
+/// Every schedule warning for an on/off pair: alternation, then daylight saving for each.
+pub fn pair(
+    on: &ScheduleExpression,
+    off: &ScheduleExpression,
+    zone: &Zone,
+    now: Timestamp,
+) -> Vec<String> {
+    let mut warnings = alternation(on, off, zone, now);
+    warnings.extend(daylight_saving(Switch::On, on, zone, now));
+    warnings.extend(daylight_saving(Switch::Off, off, zone, now));
+    warnings
+}
+
 /// How a service gets its compute.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Capacity {

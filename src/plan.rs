@@ -113,6 +113,21 @@ pub fn description(cluster: &str, service: &str, switch: Switch, count: i64) -> 
     )
 }
 
+/// The on count when none is given, and where it came from: the service's live desiredCount when
+/// above 0; when the service is off, the count in its existing on schedule; else 1.
+pub fn on_count(
+    explicit: Option<i64>,
+    live: Option<i64>,
+    existing: Option<i64>,
+) -> (i64, &'static str) {
+    match (explicit, live, existing.filter(|n| *n > 0)) {
+        (Some(n), _, _) => (n, "the request"),
+        (None, Some(n), _) if n > 0 => (n, "the service's live desiredCount"),
+        (None, _, Some(n)) => (n, "the existing on schedule"),
+        _ => (1, "the default for a service that is off"),
+    }
+}
+
 /// The schedule a request asks for.
 pub fn desired(req: &ScheduleRequest<'_>) -> Schedule {
     Schedule {
@@ -448,6 +463,16 @@ mod tests {
             })
         );
         assert!(s.description.contains("ecs-onoff") && s.description.len() <= 512);
+    }
+
+    #[test]
+    fn on_count_defaults() {
+        assert_eq!(on_count(Some(0), Some(5), Some(3)).0, 0);
+        assert_eq!(on_count(None, Some(5), Some(3)).0, 5);
+        assert_eq!(on_count(None, Some(0), Some(3)).0, 3);
+        assert_eq!(on_count(None, None, Some(3)).0, 3);
+        assert_eq!(on_count(None, Some(0), Some(0)).0, 1);
+        assert_eq!(on_count(None, None, None).0, 1);
     }
 
     #[test]

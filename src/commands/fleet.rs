@@ -35,7 +35,7 @@ struct Prepared {
     clients: BTreeMap<ClientKey, aws_sdk_scheduler::Client>,
 }
 
-fn read_fleet(path: &Path) -> anyhow::Result<Fleet> {
+pub(crate) fn read_fleet(path: &Path) -> anyhow::Result<Fleet> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| InvalidInput(format!("cannot read {}: {e}", path.display())))?;
     Ok(fleet::parse(&path.display().to_string(), &text)?)
@@ -210,27 +210,16 @@ async fn prepare(
             e.off.to_string(),
             e.zone.name().to_string(),
         )) {
-            for w in checks::alternation(&e.on, &e.off, &e.zone, now)
-                .into_iter()
-                .chain(checks::daylight_saving(Switch::On, &e.on, &e.zone, now))
-                .chain(checks::daylight_saving(Switch::Off, &e.off, &e.zone, now))
-            {
+            for w in checks::pair(&e.on, &e.off, &e.zone, now) {
                 printer.warn(&format!("{label}:{}: {w}", e.location.line));
             }
         }
         let on_name = naming::schedule_name(&e.cluster, &e.service, Switch::On);
-        let on_count = e.on_count.unwrap_or_else(|| {
-            let live_count = i64::from(info.desired_count);
-            if live_count > 0 {
-                live_count
-            } else {
-                existing_on_count
-                    .get(&(&key, e.group.as_str(), on_name.as_str()))
-                    .copied()
-                    .filter(|n| *n > 0)
-                    .unwrap_or(1)
-            }
-        });
+        let existing = existing_on_count
+            .get(&(&key, e.group.as_str(), on_name.as_str()))
+            .copied();
+        let (on_count, _) =
+            plan::on_count(e.on_count, Some(i64::from(info.desired_count)), existing);
         let partition = crate::arn::partition(&key.region);
         for (switch, count, expression) in [
             (Switch::On, on_count, &e.on),

@@ -99,9 +99,7 @@ fn from_file(
         arn::validate_queue_arn(dlq)
             .map_err(|e| InvalidInput(format!("invalid --dead-letter-arn: {e}")))?;
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InvalidInput(format!("cannot read {}: {e}", path.display())))?;
-    let fleet = crate::fleet::parse(&path.display().to_string(), &text)?;
+    let fleet = super::fleet::read_fleet(path)?;
     let fallback_region = aws::region_from_flags_or_env(global)?;
     let mut groups: std::collections::BTreeMap<(String, String), Vec<ServiceName>> =
         std::collections::BTreeMap::new();
@@ -156,17 +154,21 @@ fn scope(account: &AccountArgs, global: &GlobalArgs) -> anyhow::Result<Scope> {
             region: region.clone(),
         });
     }
-    super::block_on(resolve_scope(account, global))
+    super::block_on(resolve_scope(account, global)).map(|(_, scope)| scope)
 }
 
-async fn resolve_scope(account: &AccountArgs, global: &GlobalArgs) -> anyhow::Result<Scope> {
+/// The AWS configuration, and the scope: its Region, and the account from the flag or STS.
+async fn resolve_scope(
+    account: &AccountArgs,
+    global: &GlobalArgs,
+) -> anyhow::Result<(aws_config::SdkConfig, Scope)> {
     let config = aws::load_config(global).await?;
     let region = aws::region_of(&config);
     let account = match &account.account_id {
         Some(id) => id.clone(),
         None => aws::sts::account_id(&config).await?,
     };
-    Ok(Scope { account, region })
+    Ok((config, Scope { account, region }))
 }
 
 async fn create_role(
@@ -182,13 +184,7 @@ async fn create_role(
         &a.services.service,
         a.services.dead_letter_arn.as_deref(),
     )?;
-    let config = aws::load_config(global).await?;
-    let region = aws::region_of(&config);
-    let account = match &a.account.account_id {
-        Some(id) => id.clone(),
-        None => aws::sts::account_id(&config).await?,
-    };
-    let scope = Scope { account, region };
+    let (config, scope) = resolve_scope(&a.account, global).await?;
     let trust = iam::trust_policy(&scope, &a.group).map_err(invalid)?;
     let policy = iam::execution_policy(&scope, &services, a.services.dead_letter_arn.as_deref())
         .map_err(invalid)?;

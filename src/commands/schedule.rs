@@ -155,11 +155,7 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let now = Timestamp::now();
     let v = validate(args, now)?;
-    for warning in checks::alternation(&v.on, &v.off, &v.zone, now)
-        .into_iter()
-        .chain(checks::daylight_saving(Switch::On, &v.on, &v.zone, now))
-        .chain(checks::daylight_saving(Switch::Off, &v.off, &v.zone, now))
-    {
+    for warning in checks::pair(&v.on, &v.off, &v.zone, now) {
         printer.warn(&warning);
     }
     if args.dry_run {
@@ -259,14 +255,8 @@ async fn apply(
     let existing_count = existing_on
         .as_ref()
         .and_then(|s| plan::parse_input(&s.input))
-        .map(|i| i.desired_count)
-        .filter(|n| *n > 0);
-    let (on_count, source) = match (v.on_count, live_count, existing_count) {
-        (Some(n), _, _) => (n, "--on-count"),
-        (None, Some(n), _) if n > 0 => (n, "the service's live desiredCount"),
-        (None, _, Some(n)) => (n, "the existing on schedule"),
-        _ => (1, "the default for a service that is off"),
-    };
+        .map(|i| i.desired_count);
+    let (on_count, source) = plan::on_count(v.on_count, live_count, existing_count);
     printer.detail(&format!(
         "region {region}; on count {on_count}, from {source}"
     ));
