@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit and property tests, CLI tests, and integration
-# tests against a local moto_server (installed here with pip when missing). No real AWS is used.
+# tests against a local moto_server. moto is installed into a project-local virtual environment
+# (.venv), never into the system Python, so this works where pip install is refused (PEP 668).
+# No real AWS is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
-  echo "moto_server is missing: installing moto[server] with pip" >&2
-  python3 -m pip install --quiet 'moto[server]'
+venv=.venv
+moto_requirement='moto[server]==5.2.1'
+if ! "$venv/bin/python" -c 'import moto.server' >/dev/null 2>&1; then
+  echo "test.sh: installing $moto_requirement into $venv (a project-local virtual environment)" >&2
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    echo "test.sh: 'python3 -m venv' failed: install Python's venv module (Debian: apt-get install python3-venv)" >&2
+    exit 1
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$moto_requirement"
 fi
+export ECS_ONOFF_TEST_PYTHON="$PWD/$venv/bin/python"
 
 cargo fmt --check
 cargo clippy --locked --all-targets -- -D warnings

@@ -13,6 +13,49 @@ pub enum IdError {
     Queue(String, &'static str),
 }
 
+validated_string!(
+    /// An AWS Region code such as `eu-central-1`.
+    Region,
+    IdError,
+    validate_region
+);
+validated_string!(
+    /// A 12-digit AWS account id.
+    AccountId,
+    IdError,
+    validate_account
+);
+validated_string!(
+    /// The ARN of an IAM role, as Scheduler's `RoleArn` takes it.
+    RoleArn,
+    IdError,
+    validate_role_arn
+);
+validated_string!(
+    /// The ARN of a standard SQS queue (a dead-letter queue).
+    QueueArn,
+    IdError,
+    validate_queue_arn
+);
+
+impl Region {
+    pub fn partition(&self) -> &'static str {
+        partition(&self.0)
+    }
+}
+
+impl RoleArn {
+    /// The account the role belongs to.
+    pub fn account(&self) -> &str {
+        account_of(&self.0).unwrap_or_default()
+    }
+
+    /// The partition named in the ARN.
+    pub fn partition(&self) -> &str {
+        arn_parts(&self.0).map_or("aws", |p| p[0])
+    }
+}
+
 /// The partition a Region belongs to: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
 pub fn partition(region: &str) -> &'static str {
     if region.starts_with("cn-") {
@@ -112,9 +155,12 @@ pub fn account_of(arn: &str) -> Option<&str> {
     arn_parts(arn).map(|p| p[3])
 }
 
+/// How the universal target that calls ECS UpdateService ends, after `arn:<partition>`.
+pub const UPDATE_SERVICE_TARGET_SUFFIX: &str = ":scheduler:::aws-sdk:ecs:updateService";
+
 /// The universal target that calls ECS UpdateService.
 pub fn update_service_target(partition: &str) -> String {
-    format!("arn:{partition}:scheduler:::aws-sdk:ecs:updateService")
+    format!("arn:{partition}{UPDATE_SERVICE_TARGET_SUFFIX}")
 }
 
 pub fn schedule_group_arn(region: &str, account: &str, group: &str) -> String {

@@ -1,12 +1,71 @@
-//! Command-line arguments (clap derive). Global flags follow the AWS CLI's names. Values are
-//! only parsed here; they are validated into domain types by each command before any I/O.
+//! Command-line arguments (clap derive). Global flags follow the AWS CLI's names. Every value is
+//! parsed here into its domain type (`FromStr` in the core), so a bad value is a usage error
+//! (exit 2) with the specific message, before anything else runs.
 
+use crate::arn::{AccountId, QueueArn, Region, RoleArn};
+use crate::expression::timezone::Zone;
+use crate::expression::ScheduleExpression;
+use crate::iam::RoleName;
+use crate::naming::{ClusterName, GroupName, ServiceName};
+use crate::schedule::State;
+use crate::window::{parse_expression, Window, Written};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::Timestamp;
+use std::time::Duration;
+
+const GLOBAL: &str = "Global options";
+
+/// An RFC 3339 instant such as `2026-03-07T00:00:00Z`.
+pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
+    text.trim()
+        .parse::<Timestamp>()
+        .map_err(|_| format!("'{text}' is not an RFC 3339 instant such as 2026-03-07T00:00:00Z"))
+}
+
+/// A named profile: no control characters.
+fn parse_profile(text: &str) -> Result<String, String> {
+    if text.is_empty() || text.chars().any(char::is_control) {
+        Err(format!(
+            "'{}' is not a profile name (empty, or with control characters)",
+            crate::text::printable(text)
+        ))
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+/// An endpoint URL: `http://` or `https://` and a host.
+fn parse_endpoint(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    let host = rest.map(|r| r.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(h) if !h.is_empty() && !h.chars().any(|c| c.is_control() || c.is_whitespace()) => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!(
+            "'{}' is not an http:// or https:// URL with a host",
+            crate::text::printable(text)
+        )),
+    }
+}
+
+/// Seconds, 1 to 3600.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match text.parse::<u64>() {
+        Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
+        _ => Err(format!(
+            "'{text}' is not a number of seconds from 1 to 3600"
+        )),
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "ecs-onoff",
     version,
+    args_override_self = true,
     about = "Turn ECS services on and off on a schedule with EventBridge Scheduler",
     long_about = "Turn ECS services on and off on a schedule with EventBridge Scheduler.\n\n\
         ecs-onoff checks schedule expressions and time zones offline, exactly as AWS reads them, \
@@ -28,26 +87,41 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
     /// AWS Region (default: from the environment or profile)
-    #[arg(long, global = true)]
-    pub region: Option<String>,
+    #[arg(long, global = true, help_heading = GLOBAL)]
+    pub region: Option<Region>,
     /// Named profile from the AWS config and credentials files
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_parser = parse_profile, help_heading = GLOBAL)]
     pub profile: Option<String>,
     /// Send AWS requests to this endpoint instead of AWS's own (e.g. a local emulator)
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", value_parser = parse_endpoint, help_heading = GLOBAL)]
     pub endpoint_url: Option<String>,
+    /// Longest one attempt of an AWS request may take, in seconds
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "30", value_parser = parse_timeout, help_heading = GLOBAL)]
+    pub timeout: Duration,
     /// Output format: text for people, json for machines
-    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text, help_heading = GLOBAL)]
     pub output: OutputFormat,
     /// When to use colour (NO_COLOR is honoured with auto)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     pub color: ColorChoice,
     /// Print only the data, no notes or warnings
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = GLOBAL)]
     pub quiet: bool,
     /// Print more detail about what is done
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = GLOBAL)]
     pub verbose: bool,
+}
+
+impl GlobalArgs {
+    /// How to reach AWS.
+    pub fn aws_settings(&self) -> crate::aws::Settings {
+        crate::aws::Settings {
+            region: self.region.clone(),
+            profile: self.profile.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            timeout: self.timeout,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -157,7 +231,7 @@ pub enum IamCommand {
 pub struct AccountArgs {
     /// 12-digit AWS account id [default: the caller's, from STS GetCallerIdentity]
     #[arg(long, value_name = "ID")]
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
 }
 
 /// Print the execution role's trust policy: Scheduler may assume it for one schedule group only.
@@ -171,7 +245,7 @@ pub struct TrustPolicyArgs {
     pub account: AccountArgs,
     /// Scheduler schedule group the role serves
     #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
-    pub group: String,
+    pub group: GroupName,
 }
 
 /// The services an execution role may update.
@@ -179,13 +253,13 @@ pub struct TrustPolicyArgs {
 pub struct ServicesArgs {
     /// ECS cluster name
     #[arg(long, short = 'c')]
-    pub cluster: String,
+    pub cluster: ClusterName,
     /// ECS service name (repeat for more services)
     #[arg(long, short = 's', required = true)]
-    pub service: Vec<String>,
+    pub service: Vec<ServiceName>,
     /// Standard SQS queue the schedules send failed invocations to
     #[arg(long, value_name = "ARN")]
-    pub dead_letter_arn: Option<String>,
+    pub dead_letter_arn: Option<QueueArn>,
 }
 
 /// Print the execution role's permissions: ecs:UpdateService on exactly the given services.
@@ -206,7 +280,7 @@ pub struct ExecutionPolicyArgs {
         required_unless_present = "from_file",
         conflicts_with = "from_file"
     )]
-    pub cluster: Option<String>,
+    pub cluster: Option<ClusterName>,
     /// ECS service name (repeat for more services)
     #[arg(
         long,
@@ -214,10 +288,10 @@ pub struct ExecutionPolicyArgs {
         required_unless_present = "from_file",
         conflicts_with = "from_file"
     )]
-    pub service: Vec<String>,
+    pub service: Vec<ServiceName>,
     /// Standard SQS queue the schedules send failed invocations to
     #[arg(long, value_name = "ARN")]
-    pub dead_letter_arn: Option<String>,
+    pub dead_letter_arn: Option<QueueArn>,
     /// Cover every service in a fleet file, one policy per account (from role_arn) and Region
     #[arg(long, short = 'f', value_name = "FILE")]
     pub from_file: Option<std::path::PathBuf>,
@@ -234,10 +308,10 @@ pub struct OperatorPolicyArgs {
     pub account: AccountArgs,
     /// Name of the execution role the operator passes to Scheduler
     #[arg(long)]
-    pub role_name: String,
+    pub role_name: RoleName,
     /// Scheduler schedule group the operator manages
     #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
-    pub group: String,
+    pub group: GroupName,
 }
 
 /// Create the execution role (trust policy and inline policy ecs-onoff-execution), or bring an
@@ -252,12 +326,12 @@ pub struct CreateRoleArgs {
     pub account: AccountArgs,
     /// Name of the execution role
     #[arg(long)]
-    pub role_name: String,
+    pub role_name: RoleName,
     #[command(flatten)]
     pub services: ServicesArgs,
     /// Scheduler schedule group the role serves
     #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
-    pub group: String,
+    pub group: GroupName,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -266,18 +340,27 @@ pub enum StateArg {
     Disabled,
 }
 
+impl From<StateArg> for State {
+    fn from(s: StateArg) -> State {
+        match s {
+            StateArg::Enabled => State::Enabled,
+            StateArg::Disabled => State::Disabled,
+        }
+    }
+}
+
 /// The service a command is about.
 #[derive(Debug, Args, Clone)]
 pub struct ServiceArgs {
     /// ECS cluster name
     #[arg(long, short = 'c')]
-    pub cluster: String,
+    pub cluster: ClusterName,
     /// ECS service name
     #[arg(long, short = 's')]
-    pub service: String,
+    pub service: ServiceName,
     /// Scheduler schedule group holding the service's schedules
     #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
-    pub group: String,
+    pub group: GroupName,
 }
 
 /// Turn an ECS service on and off on a schedule (creates or updates its two schedules).
@@ -305,20 +388,22 @@ pub struct ScheduleArgs {
         long,
         value_name = "EXPR",
         required_unless_present = "window",
-        requires = "off"
+        requires = "off",
+        value_parser = parse_expression
     )]
-    pub on: Option<String>,
+    pub on: Option<ScheduleExpression>,
     /// When to turn the service off
     #[arg(
         long,
         value_name = "EXPR",
         required_unless_present = "window",
-        requires = "on"
+        requires = "on",
+        value_parser = parse_expression
     )]
-    pub off: Option<String>,
+    pub off: Option<ScheduleExpression>,
     /// On and off in one: "DAYS HH:MM-HH:MM", e.g. "MON-FRI 09:00-18:00"
     #[arg(long, short = 'w', value_name = "WINDOW", conflicts_with_all = ["on", "off"])]
-    pub window: Option<String>,
+    pub window: Option<Window>,
     /// desiredCount at the on time [default: the service's current desiredCount if above 0, else
     /// the existing on schedule's, else 1]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100_000))]
@@ -328,22 +413,22 @@ pub struct ScheduleArgs {
     pub off_count: u32,
     /// IANA time zone the times are read in
     #[arg(long, short = 't', default_value = "UTC", value_name = "TZ")]
-    pub timezone: String,
+    pub timezone: Zone,
     /// IAM role Scheduler assumes to call UpdateService (see `ecs-onoff iam`); required unless --dry-run
     #[arg(long, value_name = "ARN")]
-    pub role_arn: Option<String>,
+    pub role_arn: Option<RoleArn>,
     /// Create the schedules enabled or disabled
     #[arg(long, value_enum, default_value_t = StateArg::Enabled)]
     pub state: StateArg,
     /// First instant the schedules may fire (RFC 3339)
-    #[arg(long, value_name = "RFC3339")]
-    pub start_date: Option<String>,
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub start_date: Option<Timestamp>,
     /// Last instant the schedules may fire (RFC 3339)
-    #[arg(long, value_name = "RFC3339")]
-    pub end_date: Option<String>,
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub end_date: Option<Timestamp>,
     /// Standard SQS queue for invocations that fail after all retries
     #[arg(long, value_name = "ARN")]
-    pub dead_letter_arn: Option<String>,
+    pub dead_letter_arn: Option<QueueArn>,
     /// Print the CreateSchedule requests as JSON; make no AWS call and need no credentials
     #[arg(long)]
     pub dry_run: bool,
@@ -372,10 +457,10 @@ pub struct UnscheduleArgs {
 pub struct ListArgs {
     /// Scheduler schedule group to list
     #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
-    pub group: String,
+    pub group: GroupName,
     /// Only this cluster's services
     #[arg(long, short = 'c')]
-    pub cluster: Option<String>,
+    pub cluster: Option<ClusterName>,
 }
 
 /// Show a service's schedules, its live task counts and its next transition.
@@ -407,16 +492,16 @@ pub struct StatusArgs {
 pub struct NextArgs {
     /// The schedule: AWS expression, 6-field AWS cron, 5-field Unix cron, or window
     #[arg(value_name = "EXPR")]
-    pub expr: String,
+    pub expr: Written,
     /// IANA time zone the expression is read in
     #[arg(long, short = 't', default_value = "UTC", value_name = "TZ")]
-    pub timezone: String,
+    pub timezone: Zone,
     /// How many fire times to print
     #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub count: u32,
     /// List fire times strictly after this instant (RFC 3339, e.g. 2026-03-07T00:00:00Z; default: now)
-    #[arg(long, value_name = "RFC3339")]
-    pub after: Option<String>,
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub after: Option<Timestamp>,
 }
 
 #[cfg(test)]

@@ -5,15 +5,17 @@
 //! Schedule keys (`window`, or `on` with `off`) are taken as a unit: from the entry when it sets
 //! any of them, else from `[defaults]`. Within one table, `window` with `on`/`off` is an error.
 
-use crate::arn;
+use crate::arn::{Region, RoleArn};
 use crate::expression::timezone::Zone;
-use crate::expression::ScheduleExpression;
-use crate::naming;
-use crate::plan::State;
-use crate::window::UserSchedule;
+use crate::naming::{ClusterName, GroupName, ServiceName, Switch};
+use crate::schedule::{ServiceId, State};
+use crate::spec::{Connection, Origin, ServiceSpec, Times};
+use crate::window::{parse_expression, Window};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::fmt;
+use std::ops::Range;
 use toml::Spanned;
 
 /// Declares a table type with every setting key, plus the fields given.
@@ -66,22 +68,57 @@ macro_rules! settings_table {
             pub off_count: Option<Spanned<i64>>,
             /// "enabled" or "disabled" [default: enabled].
             #[serde(default)]
-            #[schemars(with = "Option<StateKey>")]
+            #[schemars(schema_with = "state_schema")]
             pub state: Option<Spanned<String>>,
+        }
+
+        impl $name {
+            fn keys(&self) -> Keys<'_> {
+                Keys {
+                    region: &self.region,
+                    profile: &self.profile,
+                    timezone: &self.timezone,
+                    role_arn: &self.role_arn,
+                    group: &self.group,
+                    window: &self.window,
+                    on: &self.on,
+                    off: &self.off,
+                    on_count: &self.on_count,
+                    off_count: &self.off_count,
+                    state: &self.state,
+                }
+            }
         }
     };
 }
 
-/// Schedule state as the file spells it.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum StateKey {
-    Enabled,
-    Disabled,
+/// The schema of `state`: one of two words.
+fn state_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["string", "null"],
+        "enum": ["enabled", "disabled", null],
+        "description": "\"enabled\" or \"disabled\" [default: enabled]."
+    })
+}
+
+/// The setting keys of one table, `[defaults]` or a `[[service]]`.
+struct Keys<'a> {
+    region: &'a Option<Spanned<String>>,
+    profile: &'a Option<Spanned<String>>,
+    timezone: &'a Option<Spanned<String>>,
+    role_arn: &'a Option<Spanned<String>>,
+    group: &'a Option<Spanned<String>>,
+    window: &'a Option<Spanned<String>>,
+    on: &'a Option<Spanned<String>>,
+    off: &'a Option<Spanned<String>>,
+    on_count: &'a Option<Spanned<i64>>,
+    off_count: &'a Option<Spanned<i64>>,
+    state: &'a Option<Spanned<String>>,
 }
 
 settings_table! {
     /// Settings every `[[service]]` inherits unless it sets them itself.
+    #[derive(Default)]
     pub struct Defaults {}
 }
 
@@ -141,269 +178,291 @@ impl fmt::Display for FleetErrors {
     }
 }
 
-/// One service, resolved and validated.
-#[derive(Debug, Clone)]
-pub struct FleetEntry {
-    pub cluster: String,
-    pub service: String,
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub zone: Zone,
-    pub role_arn: String,
-    pub group: String,
-    pub on: ScheduleExpression,
-    pub off: ScheduleExpression,
-    pub on_count: Option<i64>,
-    pub off_count: i64,
-    pub state: State,
-    /// Where the entry starts (its `cluster` key).
-    pub location: Location,
+/// Collects located messages.
+struct Report<'a> {
+    path: &'a str,
+    text: &'a str,
+    errors: Vec<String>,
 }
 
-/// Where a schedule name lives: Region, profile, group, name.
-type ScheduleSlot = (Option<String>, Option<String>, String, String);
+impl Report<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl fmt::Display) {
+        let l = locate(self.text, span.start);
+        self.errors
+            .push(format!("{}:{}:{}: {message}", self.path, l.line, l.column));
+    }
 
-/// A parsed and validated fleet file.
-#[derive(Debug, Clone)]
-pub struct Fleet {
-    pub entries: Vec<FleetEntry>,
+    /// Parses a value, reporting a failure at the value, after the key's name unless it is
+    /// empty.
+    fn parse<T, E: fmt::Display>(
+        &mut self,
+        key: &str,
+        value: &Spanned<String>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match parse(value.get_ref()) {
+            Ok(v) => Some(v),
+            Err(e) if key.is_empty() => {
+                self.at(value.span(), e);
+                None
+            }
+            Err(e) => {
+                self.at(value.span(), format!("{key}: {e}"));
+                None
+            }
+        }
+    }
 }
 
-/// Parses and validates a fleet file. `path` only labels the messages.
-pub fn parse(path: &str, text: &str) -> Result<Fleet, FleetErrors> {
+/// A value of one table: `None` when the key is absent, `Some(None)` when it is present but
+/// invalid (already reported), `Some(Some(v))` when valid.
+type Setting<T> = Option<Option<T>>;
+
+/// The settings of one table, each parsed once.
+struct Layer {
+    region: Setting<Region>,
+    profile: Setting<String>,
+    zone: Setting<Zone>,
+    role_arn: Setting<RoleArn>,
+    group: Setting<GroupName>,
+    times: Setting<Times>,
+    on_count: Setting<u32>,
+    off_count: Setting<u32>,
+    state: Setting<State>,
+}
+
+/// The largest desiredCount accepted.
+pub const MAX_COUNT: u32 = 100_000;
+
+fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
+    let v = value.as_ref()?;
+    let n = *v.get_ref();
+    Some(match u32::try_from(n).ok().filter(|n| *n <= MAX_COUNT) {
+        Some(n) => Some(n),
+        None => {
+            report.at(
+                v.span(),
+                format!("{key}: {n} is not a count from 0 to {MAX_COUNT}"),
+            );
+            None
+        }
+    })
+}
+
+/// `window`, or `on` with `off`, taken from one table as a unit.
+fn times(report: &mut Report, keys: &Keys) -> Setting<Times> {
+    match (keys.window, keys.on, keys.off) {
+        (None, None, None) => None,
+        (Some(_), Some(k), _) | (Some(_), None, Some(k)) => {
+            report.at(
+                k.span(),
+                "window and on/off are both set; use one or the other",
+            );
+            Some(None)
+        }
+        (Some(w), None, None) => Some(
+            report
+                .parse("window", w, str::parse::<Window>)
+                .map(Times::Window),
+        ),
+        (None, Some(on), Some(off)) => {
+            let on = report.parse("on", on, parse_expression);
+            let off = report.parse("off", off, parse_expression);
+            Some(on.zip(off).map(|(on, off)| Times::OnOff { on, off }))
+        }
+        (None, Some(k), None) | (None, None, Some(k)) => {
+            report.at(
+                k.span(),
+                "sets only one of on and off; set both, or a window",
+            );
+            Some(None)
+        }
+    }
+}
+
+fn layer(report: &mut Report, keys: &Keys) -> Layer {
+    let mut text = |key: &str, value: &Option<Spanned<String>>| {
+        value.as_ref().map(|v| {
+            report.parse(key, v, |s| {
+                if s.chars().any(char::is_control) {
+                    Err("control characters are not allowed")
+                } else {
+                    Ok(s.to_string())
+                }
+            })
+        })
+    };
+    let profile = text("profile", keys.profile);
+    Layer {
+        region: keys
+            .region
+            .as_ref()
+            .map(|v| report.parse("region", v, str::parse)),
+        profile,
+        zone: keys
+            .timezone
+            .as_ref()
+            .map(|v| report.parse("timezone", v, str::parse)),
+        role_arn: keys
+            .role_arn
+            .as_ref()
+            .map(|v| report.parse("role_arn", v, str::parse)),
+        group: keys
+            .group
+            .as_ref()
+            .map(|v| report.parse("group", v, str::parse)),
+        times: times(report, keys),
+        on_count: count(report, "on_count", keys.on_count),
+        off_count: count(report, "off_count", keys.off_count),
+        state: keys
+            .state
+            .as_ref()
+            .map(|v| report.parse("state", v, str::parse)),
+    }
+}
+
+/// The entry's value, else the default's; `Err(())` when the one that applies is invalid.
+fn pick<T: Clone>(entry: &Setting<T>, defaults: &Setting<T>) -> Result<Option<T>, ()> {
+    match entry.as_ref().or(defaults.as_ref()) {
+        None => Ok(None),
+        Some(Some(v)) => Ok(Some(v.clone())),
+        Some(None) => Err(()),
+    }
+}
+
+/// Resolves one `[[service]]` over the defaults; `None` when anything is invalid (reported).
+fn resolve(report: &mut Report, entry: &ServiceEntry, defaults: &Layer) -> Option<ServiceSpec> {
+    // Name errors say "cluster name ..." themselves.
+    let cluster = report.parse("", &entry.cluster, str::parse::<ClusterName>);
+    let service = report.parse("", &entry.service, str::parse::<ServiceName>);
+    let own = layer(report, &entry.keys());
+    let here = entry.cluster.span();
+    let times = match (&own.times, &defaults.times) {
+        (Some(t), _) | (None, Some(t)) => t.clone(),
+        (None, None) => {
+            report.at(
+                here.clone(),
+                "no schedule: set window, or on and off, here or in [defaults]",
+            );
+            None
+        }
+    };
+    let role_arn = pick(&own.role_arn, &defaults.role_arn);
+    if role_arn == Ok(None) {
+        report.at(
+            here.clone(),
+            "role_arn is required, in this [[service]] or in [defaults]",
+        );
+    }
+    let (on, off) = times?.expressions();
+    let l = locate(report.text, here.start);
+    Some(ServiceSpec {
+        id: ServiceId {
+            cluster: cluster?,
+            service: service?,
+        },
+        connection: Connection {
+            region: pick(&own.region, &defaults.region).ok()?,
+            profile: pick(&own.profile, &defaults.profile).ok()?,
+        },
+        group: pick(&own.group, &defaults.group)
+            .ok()?
+            .unwrap_or_else(GroupName::default_group),
+        on,
+        off,
+        zone: pick(&own.zone, &defaults.zone)
+            .ok()?
+            .unwrap_or_else(Zone::utc),
+        role_arn: Some(role_arn.ok()??),
+        state: pick(&own.state, &defaults.state)
+            .ok()?
+            .unwrap_or(State::Enabled),
+        on_count: pick(&own.on_count, &defaults.on_count).ok()?,
+        off_count: pick(&own.off_count, &defaults.off_count).ok()?.unwrap_or(0),
+        dead_letter_arn: None,
+        start_date: None,
+        end_date: None,
+        origin: Origin::File {
+            path: report.path.to_string(),
+            line: l.line,
+            column: l.column,
+        },
+    })
+}
+
+/// Refuses a service listed twice (same cluster, service and Region), and two services whose
+/// shortened schedule names collide in one group (a 64-bit hash makes that astronomically
+/// unlikely). Linear in the number of services.
+fn check_unique(report: &mut Report, entries: &[ServiceEntry], specs: &[ServiceSpec]) {
+    let mut seen: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
+    for e in entries {
+        let region = e.region.as_ref().map(|r| r.get_ref().as_str());
+        let id = (
+            e.cluster.get_ref().as_str(),
+            e.service.get_ref().as_str(),
+            region,
+        );
+        let line = locate(report.text, e.cluster.span().start).line;
+        if let Some(first) = seen.insert(id, line) {
+            report.at(
+                e.cluster.span(),
+                format!(
+                    "service {}/{} is listed twice (first at line {first})",
+                    id.0, id.1
+                ),
+            );
+        }
+    }
+    let mut names: HashMap<(&Connection, &GroupName, String), &ServiceSpec> = HashMap::new();
+    for spec in specs {
+        let name = spec.id.schedule_name(Switch::On);
+        let slot = (&spec.connection, &spec.group, name.clone());
+        if let Some(first) = names.insert(slot, spec) {
+            if first.id != spec.id {
+                report.errors.push(format!(
+                    "{}: the schedule name {name} of {} is also that of {}",
+                    spec.origin,
+                    spec.id,
+                    first.label()
+                ));
+            }
+        }
+    }
+}
+
+/// Parses and validates a fleet file into one request per service. `path` only labels the
+/// messages; every problem is reported, each with its place.
+pub fn parse(path: &str, text: &str) -> Result<Vec<ServiceSpec>, FleetErrors> {
     let file: FleetFile = toml::from_str(text).map_err(|e| {
-        let place = e.span().map(|s| locate(text, s.start));
         let message = e.message().trim().to_string();
         FleetErrors {
-            errors: vec![match place {
+            errors: vec![match e.span().map(|s| locate(text, s.start)) {
                 Some(l) => format!("{path}:{}:{}: {message}", l.line, l.column),
                 None => format!("{path}: {message}"),
             }],
         }
     })?;
-    let mut errors = Vec::new();
-    let mut err = |span: std::ops::Range<usize>, message: String| {
-        let l = locate(text, span.start);
-        errors.push(format!("{path}:{}:{}: {message}", l.line, l.column));
+    let mut report = Report {
+        path,
+        text,
+        errors: Vec::new(),
     };
-    let empty = Defaults {
-        region: None,
-        profile: None,
-        timezone: None,
-        role_arn: None,
-        group: None,
-        window: None,
-        on: None,
-        off: None,
-        on_count: None,
-        off_count: None,
-        state: None,
-    };
-    let defaults = file.defaults.unwrap_or(empty);
-    if defaults.window.is_some() {
-        if let Some(k) = defaults.on.as_ref().or(defaults.off.as_ref()) {
-            err(
-                k.span(),
-                "[defaults] sets both window and on/off; use one or the other".into(),
-            );
-        }
-    }
+    let defaults = file.defaults.unwrap_or_default();
+    let defaults = layer(&mut report, &defaults.keys());
     if file.services.is_empty() {
-        err(0..0, "the file has no [[service]] entries".into());
+        report.at(0..0, "the file has no [[service]] entries");
     }
-    let mut entries = Vec::new();
-    let mut seen: Vec<(String, String, Option<String>, Location)> = Vec::new();
-    for e in &file.services {
-        let location = locate(text, e.cluster.span().start);
-        let mut bad = false;
-        let mut fail = |span: std::ops::Range<usize>, message: String| {
-            bad = true;
-            err(span, message);
-        };
-        let cluster = e.cluster.get_ref().clone();
-        let service = e.service.get_ref().clone();
-        if let Err(x) = naming::validate_cluster(&cluster) {
-            fail(e.cluster.span(), x.to_string());
-        }
-        if let Err(x) = naming::validate_service(&service) {
-            fail(e.service.span(), x.to_string());
-        }
-        // Schedule keys as a unit.
-        let sets_schedule = e.window.is_some() || e.on.is_some() || e.off.is_some();
-        let (window, on, off, table) = if sets_schedule {
-            (&e.window, &e.on, &e.off, "this [[service]]")
-        } else {
-            (&defaults.window, &defaults.on, &defaults.off, "[defaults]")
-        };
-        let mut schedule = None;
-        match (window, on, off) {
-            (Some(_), Some(k), _) | (Some(_), None, Some(k)) if sets_schedule => fail(
-                k.span(),
-                "window and on/off are both set; use one or the other".into(),
-            ),
-            (Some(w), _, _) => match UserSchedule::parse(w.get_ref()) {
-                Ok(UserSchedule::Window { on, off, .. }) => schedule = Some((on, off)),
-                Ok(UserSchedule::One { .. }) => fail(
-                    w.span(),
-                    format!("window: '{}' is not DAYS HH:MM-HH:MM", w.get_ref()),
-                ),
-                Err(x) => fail(w.span(), format!("window: {x}")),
-            },
-            (None, Some(on), Some(off)) => {
-                let parsed_on = UserSchedule::parse_single(on.get_ref());
-                let parsed_off = UserSchedule::parse_single(off.get_ref());
-                if let Err(x) = &parsed_on {
-                    fail(on.span(), format!("on: {x}"));
-                }
-                if let Err(x) = &parsed_off {
-                    fail(off.span(), format!("off: {x}"));
-                }
-                if let (Ok(a), Ok(b)) = (parsed_on, parsed_off) {
-                    schedule = Some((a.0, b.0));
-                }
-            }
-            (None, Some(k), None) | (None, None, Some(k)) => fail(
-                k.span(),
-                format!("{table} sets only one of on and off; set both, or a window"),
-            ),
-            (None, None, None) => fail(
-                e.cluster.span(),
-                "no schedule: set window, or on and off, here or in [defaults]".into(),
-            ),
-        }
-        let pick = |a: &Option<Spanned<String>>,
-                    b: &Option<Spanned<String>>|
-         -> Option<Spanned<String>> { a.clone().or_else(|| b.clone()) };
-        let zone = match pick(&e.timezone, &defaults.timezone) {
-            Some(tz) => match Zone::parse(tz.get_ref()) {
-                Ok(z) => Some(z),
-                Err(x) => {
-                    fail(tz.span(), format!("timezone: {x}"));
-                    None
-                }
-            },
-            None => Some(Zone::utc()),
-        };
-        let role_arn = match pick(&e.role_arn, &defaults.role_arn) {
-            Some(r) => {
-                if let Err(x) = arn::validate_role_arn(r.get_ref()) {
-                    fail(r.span(), format!("role_arn: {x}"));
-                }
-                r.into_inner()
-            }
-            None => {
-                fail(
-                    e.cluster.span(),
-                    "role_arn is required, in this [[service]] or in [defaults]".into(),
-                );
-                String::new()
-            }
-        };
-        let group = match pick(&e.group, &defaults.group) {
-            Some(g) => {
-                if let Err(x) = naming::validate_group(g.get_ref()) {
-                    fail(g.span(), format!("group: {x}"));
-                }
-                g.into_inner()
-            }
-            None => naming::DEFAULT_GROUP.to_string(),
-        };
-        let region = pick(&e.region, &defaults.region).map(|r| {
-            if let Err(x) = arn::validate_region(r.get_ref()) {
-                fail(r.span(), format!("region: {x}"));
-            }
-            r.into_inner()
-        });
-        let profile = pick(&e.profile, &defaults.profile).map(Spanned::into_inner);
-        let count =
-            |v: &Option<Spanned<i64>>, d: &Option<Spanned<i64>>| v.clone().or_else(|| d.clone());
-        let mut check_count = |name: &str, c: Option<Spanned<i64>>| -> Option<i64> {
-            let c = c?;
-            if (0..=100_000).contains(c.get_ref()) {
-                Some(*c.get_ref())
-            } else {
-                fail(
-                    c.span(),
-                    format!("{name}: {} is not a count from 0 to 100000", c.get_ref()),
-                );
-                None
-            }
-        };
-        let on_count = check_count("on_count", count(&e.on_count, &defaults.on_count));
-        let off_count =
-            check_count("off_count", count(&e.off_count, &defaults.off_count)).unwrap_or(0);
-        let state = match pick(&e.state, &defaults.state) {
-            None => State::Enabled,
-            Some(s) => match s.get_ref().as_str() {
-                "enabled" => State::Enabled,
-                "disabled" => State::Disabled,
-                other => {
-                    fail(
-                        s.span(),
-                        format!("state: '{other}' is not enabled or disabled"),
-                    );
-                    State::Enabled
-                }
-            },
-        };
-        if let Some((_, _, _, first)) = seen
-            .iter()
-            .find(|(c, s, r, _)| *c == cluster && *s == service && *r == region)
-        {
-            fail(
-                e.cluster.span(),
-                format!(
-                    "service {cluster}/{service} is listed twice (first at line {})",
-                    first.line
-                ),
-            );
-        }
-        seen.push((cluster.clone(), service.clone(), region.clone(), location));
-        if let (false, Some((on, off)), Some(zone)) = (bad, schedule, zone) {
-            entries.push(FleetEntry {
-                cluster,
-                service,
-                region,
-                profile,
-                zone,
-                role_arn,
-                group,
-                on,
-                off,
-                on_count,
-                off_count,
-                state,
-                location,
-            });
-        }
-    }
-    // Shortened names carry a 64-bit hash; refuse the (astronomically unlikely) collision.
-    let mut names: std::collections::HashMap<ScheduleSlot, &FleetEntry> =
-        std::collections::HashMap::new();
-    for e in &entries {
-        let name = naming::schedule_name(&e.cluster, &e.service, naming::Switch::On);
-        let id = (
-            e.region.clone(),
-            e.profile.clone(),
-            e.group.clone(),
-            name.clone(),
-        );
-        if let Some(first) = names.insert(id, e) {
-            errors.push(format!(
-                "{path}:{}:{}: the schedule name {name} of {}/{} is also that of {}/{} (line {})",
-                e.location.line,
-                e.location.column,
-                e.cluster,
-                e.service,
-                first.cluster,
-                first.service,
-                first.location.line
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(Fleet { entries })
+    let specs: Vec<ServiceSpec> = file
+        .services
+        .iter()
+        .filter_map(|e| resolve(&mut report, e, &defaults))
+        .collect();
+    check_unique(&mut report, &file.services, &specs);
+    if report.errors.is_empty() {
+        Ok(specs)
     } else {
-        Err(FleetErrors { errors })
+        Err(FleetErrors {
+            errors: report.errors,
+        })
     }
 }

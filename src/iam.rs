@@ -10,6 +10,7 @@
 //! Documents that would exceed IAM's size limits are refused with how many services fit.
 
 use crate::arn;
+use crate::schedule::ServiceId;
 use serde_json::{json, Value};
 
 /// The inline policy name `iam create-role` uses.
@@ -64,13 +65,12 @@ pub fn policy_size(doc: &Value) -> usize {
     doc.to_string().chars().count()
 }
 
-/// The document as ecs-onoff prints it: 2-space indentation and a final newline.
-pub fn render(doc: &Value) -> String {
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(doc).unwrap_or_default()
-    )
-}
+validated_string!(
+    /// An IAM role name.
+    RoleName,
+    IamError,
+    validate_role_name
+);
 
 pub fn validate_role_name(name: &str) -> Result<(), IamError> {
     let ok = !name.is_empty()
@@ -113,9 +113,6 @@ pub fn trust_policy(scope: &Scope, group: &str) -> Result<Value, IamError> {
     Ok(doc)
 }
 
-/// A service to be scheduled: cluster and service name.
-pub type ServiceName = (String, String);
-
 fn execution_doc(services: &[String], dead_letter_arn: Option<&str>) -> Value {
     let resource = if services.len() == 1 {
         json!(services[0])
@@ -143,7 +140,7 @@ fn execution_doc(services: &[String], dead_letter_arn: Option<&str>) -> Value {
 /// sorted, duplicates removed), plus SendMessage on the dead-letter queue.
 pub fn execution_policy(
     scope: &Scope,
-    services: &[ServiceName],
+    services: &[ServiceId],
     dead_letter_arn: Option<&str>,
 ) -> Result<Value, IamError> {
     if services.is_empty() {
@@ -151,7 +148,7 @@ pub fn execution_policy(
     }
     let mut arns: Vec<String> = services
         .iter()
-        .map(|(c, s)| arn::service_arn(&scope.region, &scope.account, c, s))
+        .map(|id| arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service))
         .collect();
     arns.sort();
     arns.dedup();
@@ -252,6 +249,13 @@ pub fn operator_policy(scope: &Scope, role_name: &str, group: &str) -> Result<Va
 mod tests {
     use super::*;
 
+    fn id(cluster: &str, service: &str) -> ServiceId {
+        ServiceId {
+            cluster: cluster.parse().unwrap(),
+            service: service.parse().unwrap(),
+        }
+    }
+
     fn scope() -> Scope {
         Scope {
             account: "123456789012".into(),
@@ -263,11 +267,7 @@ mod tests {
     fn services_are_sorted_and_deduplicated() {
         let doc = execution_policy(
             &scope(),
-            &[
-                ("prod".into(), "web".into()),
-                ("prod".into(), "api".into()),
-                ("prod".into(), "web".into()),
-            ],
+            &[id("prod", "web"), id("prod", "api"), id("prod", "web")],
             None,
         )
         .unwrap();
@@ -283,8 +283,8 @@ mod tests {
 
     #[test]
     fn too_many_services_says_how_many_fit() {
-        let services: Vec<ServiceName> = (0..400)
-            .map(|i| ("cluster".to_string(), format!("service-{i:04}")))
+        let services: Vec<ServiceId> = (0..400)
+            .map(|i| id("cluster", &format!("service-{i:04}")))
             .collect();
         let err = execution_policy(&scope(), &services, None).unwrap_err();
         let IamError::TooManyServices {
@@ -313,7 +313,7 @@ mod tests {
     fn size_ignores_whitespace() {
         let doc = trust_policy(&scope(), "ecs-onoff").unwrap();
         assert_eq!(policy_size(&doc), doc.to_string().len());
-        assert!(render(&doc).len() > policy_size(&doc));
-        assert!(render(&doc).starts_with("{\n  \"Version\": \"2012-10-17\""));
+        let pretty = serde_json::to_string_pretty(&doc).unwrap();
+        assert!(pretty.len() > policy_size(&doc));
     }
 }

@@ -1,7 +1,15 @@
 //! ecs-onoff: turn Amazon ECS services on and off on a schedule with EventBridge Scheduler.
 //!
-//! The core (`expression`, `window`) does no I/O and has no AWS dependency; the command-line
-//! edge is `cli`, `commands` and `output`.
+//! A pure core and a thin edge. The core does no I/O and has no AWS dependency: `expression`
+//! (AWS schedule expressions), `window` (friendly forms), `naming`, `arn`, `schedule` (the
+//! Scheduler schedule model), `spec` (a validated request for one service), `fleet` (fleet
+//! files), `plan` (planning and diffing), `checks` (warnings), `iam` (IAM documents), `report`
+//! (typed command output) and `text`. The edge: `cli` (arguments), `commands` (one per
+//! subcommand), `reconcile` (the read-and-write pipeline), `aws` (the SDK), `input` (files) and
+//! `output` (the terminal).
+
+#[macro_use]
+mod newtype;
 
 pub mod arn;
 pub mod aws;
@@ -12,7 +20,13 @@ pub mod exit;
 pub mod expression;
 pub mod fleet;
 pub mod iam;
+pub mod input;
 pub mod naming;
 pub mod output;
 pub mod plan;
+pub mod reconcile;
+pub mod report;
+pub mod schedule;
+pub mod spec;
+pub mod text;
 pub mod window;

@@ -1,5 +1,6 @@
 use clap::Parser;
 use ecs_onoff::cli::Cli;
+use ecs_onoff::exit::{status_for, ExitStatus};
 use ecs_onoff::output::Printer;
 use std::process::ExitCode;
 
@@ -9,8 +10,11 @@ fn main() -> ExitCode {
     match ecs_onoff::commands::run(cli, &printer) {
         Ok(status) => status.into(),
         Err(error) => {
-            printer.error(&error);
-            ecs_onoff::exit::status_for(&error).into()
+            let status = status_for(&error);
+            if status != ExitStatus::Success {
+                printer.error(&error);
+            }
+            status.into()
         }
     }
 }

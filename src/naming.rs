@@ -14,13 +14,18 @@ pub const MAX_ECS_NAME: usize = 255;
 pub const DEFAULT_GROUP: &str = "ecs-onoff";
 
 /// Which of a service's two schedules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Switch {
     On,
     Off,
 }
 
 impl Switch {
+    /// Both switches, in the order their schedules are written: on first, so that a run that
+    /// stops midway never leaves a service with an off schedule and no on schedule.
+    pub const ALL: [Switch; 2] = [Switch::On, Switch::Off];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Switch::On => "on",
@@ -50,7 +55,7 @@ pub enum NameError {
     BadChar {
         kind: &'static str,
         name: String,
-        bad: char,
+        bad: String,
         allowed: &'static str,
         hint: &'static str,
     },
@@ -74,8 +79,8 @@ fn check(
         };
         return Err(NameError::BadChar {
             kind,
-            name: name.to_string(),
-            bad,
+            name: crate::text::printable(name),
+            bad: bad.escape_default().to_string(),
             allowed,
             hint,
         });
@@ -83,7 +88,7 @@ fn check(
     if name.len() > max {
         return Err(NameError::TooLong {
             kind,
-            name: name.to_string(),
+            name: crate::text::printable(name),
             len: name.len(),
             max,
         });
@@ -120,6 +125,32 @@ pub fn validate_group(name: &str) -> Result<(), NameError> {
         scheduler_char,
         "letters, digits, hyphens, underscores and dots",
     )
+}
+
+validated_string!(
+    /// An ECS cluster name.
+    ClusterName,
+    NameError,
+    validate_cluster
+);
+validated_string!(
+    /// An ECS service name.
+    ServiceName,
+    NameError,
+    validate_service
+);
+validated_string!(
+    /// A Scheduler schedule group name.
+    GroupName,
+    NameError,
+    validate_group
+);
+
+impl GroupName {
+    /// The group used when none is given.
+    pub fn default_group() -> GroupName {
+        GroupName(DEFAULT_GROUP.to_string())
+    }
 }
 
 /// 64-bit FNV-1a: small, fixed forever, and the same on every platform.

@@ -1,9 +1,14 @@
-//! The one place that writes: data to stdout (text tables or JSON), notes and warnings to
-//! stderr. Colour follows `--color`, `NO_COLOR` and whether the stream is a terminal.
+//! The one place that touches the terminal: reports to stdout (text or JSON), notes, warnings
+//! and errors to stderr, the confirmation prompt and the progress bar. Colour follows `--color`,
+//! `NO_COLOR` and whether the stream is a terminal. A closed stdout (`| head`) ends the run
+//! quietly with success; any other write error is a failure.
+#![allow(clippy::print_stderr)]
 
 use crate::cli::{ColorChoice, GlobalArgs, OutputFormat};
-use crate::expression::eval::{offset_text, Fire};
-use crate::expression::timezone::Zone;
+use crate::exit::{InvalidInput, OutputClosed};
+use crate::report::{pretty, Render, Style};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 
 #[derive(Debug, Clone)]
@@ -25,6 +30,16 @@ fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     }
 }
 
+/// Writes to stdout; a closed pipe becomes [`OutputClosed`].
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(OutputClosed.into()),
+        Err(e) => Err(e).context("cannot write the output"),
+    }
+}
+
 impl Printer {
     pub fn new(global: &GlobalArgs) -> Printer {
         Printer {
@@ -40,32 +55,33 @@ impl Printer {
         self.format == OutputFormat::Json
     }
 
-    pub fn is_quiet(&self) -> bool {
-        self.quiet
-    }
-
     pub fn is_verbose(&self) -> bool {
         self.verbose
     }
 
-    /// Writes data to stdout. A closed pipe (`| head`) is not an error.
-    pub fn data(&self, text: &str) {
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    fn style(&self) -> Style {
+        Style {
+            color: self.color_stdout,
+            verbose: self.verbose,
+            quiet: self.quiet,
+        }
     }
 
-    /// Writes a JSON value to stdout, pretty-printed, with a final newline.
-    pub fn json(&self, value: &serde_json::Value) {
-        let text = serde_json::to_string_pretty(value).unwrap_or_default();
-        self.data(&format!("{text}\n"));
-    }
-
-    /// A header or emphasis in text output.
-    pub fn bold(&self, text: &str) -> String {
-        if self.color_stdout {
-            format!("\x1b[1m{text}\x1b[0m")
+    /// Prints a command's report: the value as JSON with `--output json`, else its text.
+    pub fn emit(&self, report: &impl Render) -> anyhow::Result<()> {
+        if self.is_json() {
+            write_stdout(&pretty(report))
         } else {
-            text.to_string()
+            write_stdout(&report.text(&self.style()))
+        }
+    }
+
+    /// Prints a report's text only in text mode (a plan shown before confirmation).
+    pub fn emit_text(&self, report: &impl Render) -> anyhow::Result<()> {
+        if self.is_json() {
+            Ok(())
+        } else {
+            write_stdout(&report.text(&self.style()))
         }
     }
 
@@ -75,7 +91,7 @@ impl Printer {
         } else {
             label.to_string()
         };
-        eprintln!("{label}: {text}");
+        let _ = writeln!(std::io::stderr().lock(), "{label}: {text}");
     }
 
     /// A warning on stderr (suppressed by --quiet).
@@ -103,49 +119,38 @@ impl Printer {
     pub fn error(&self, error: &anyhow::Error) {
         self.diagnostic("error", "1;31", &format!("{error:#}"));
     }
-}
 
-/// A fire time for people: `Mon 2026-11-30 09:00 CET +01:00` (the abbreviation is left out where
-/// the time zone database has only a numeric one).
-pub fn local_time(zone: &Zone, fire: &Fire) -> String {
-    let info = zone.tz().to_offset_info(fire.utc);
-    let abbreviation = info.abbreviation();
-    let abbreviation = if abbreviation.starts_with(['+', '-']) {
-        String::new()
-    } else {
-        format!("{abbreviation} ")
-    };
-    format!(
-        "{} {abbreviation}{}",
-        fire.local.strftime("%a %Y-%m-%d %H:%M"),
-        offset_text(fire.offset)
-    )
-}
+    /// Asks on the terminal; only `yes` agrees. Without a terminal to ask on, refuses (invalid
+    /// input: the caller must pass `--yes`).
+    pub fn confirm(&self, question: &str) -> anyhow::Result<bool> {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            return Err(InvalidInput::new(
+                "apply writes only with --yes when it cannot ask on a terminal; review the plan, \
+                 then run again with --yes",
+            )
+            .into());
+        }
+        eprint!("{question} Type 'yes' to continue: ");
+        let mut answer = String::new();
+        std::io::stdin()
+            .read_line(&mut answer)
+            .context("read the answer")?;
+        Ok(answer.trim() == "yes")
+    }
 
-/// Left-aligned columns, two spaces apart, for text tables.
-pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            if i < widths.len() {
-                widths[i] = widths[i].max(cell.chars().count());
-            }
+    /// A progress bar on stderr, with a label, rate and time left; hidden unless stderr is a
+    /// terminal and the output is text and not quiet.
+    pub fn progress(&self, label: &str, len: usize) -> ProgressBar {
+        if !std::io::stderr().is_terminal() || self.quiet || self.is_json() || len == 0 {
+            return ProgressBar::hidden();
         }
-    }
-    let line = |cells: Vec<&str>| {
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                out.push_str(cell);
-            } else {
-                out.push_str(&format!("{cell:<width$}  ", width = widths[i]));
-            }
+        let bar = ProgressBar::new(len as u64);
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec}, {eta} left)")
+        {
+            bar.set_style(style.progress_chars("=> "));
         }
-        out.trim_end().to_string() + "\n"
-    };
-    let mut out = line(header.to_vec());
-    for row in rows {
-        out.push_str(&line(row.iter().map(String::as_str).collect()));
+        bar.set_message(label.to_string());
+        bar
     }
-    out
 }

@@ -1,176 +1,206 @@
-//! The schedules a service should have, in the shape Scheduler stores them, and how they differ
-//! from what exists. No I/O: the AWS edge converts to and from these types.
+//! Planning: what to create, update and delete so that the schedules that exist match the
+//! requests, with the reason for every warning. Pure: the AWS edge reads the live state into
+//! [`Observed`] and carries out the [`Plan`].
 
-use crate::arn;
-use crate::expression::timezone::Zone;
-use crate::expression::ScheduleExpression;
-use crate::naming::{schedule_name, Switch};
+use crate::checks::{self, Capacity};
+use crate::naming::{GroupName, Switch};
+use crate::schedule::{RetryPolicy, Schedule, ServiceId};
+use crate::spec::{ClientKey, ServiceRequest, ServiceSpec};
 use jiff::Timestamp;
-use serde_json::{json, Value};
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
-/// How long Scheduler keeps retrying an invocation, and how often. An off that lands hours late
-/// could stop a service during working hours, so events older than an hour are dropped.
-pub const RETRY_POLICY: RetryPolicy = RetryPolicy {
-    maximum_event_age_seconds: 3600,
-    maximum_retry_attempts: 10,
-};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum State {
-    Enabled,
-    Disabled,
+/// What happens to one schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Update(Vec<FieldChange>),
+    Delete,
+    Unchanged,
 }
 
-impl State {
-    pub fn as_str(self) -> &'static str {
+impl Action {
+    /// The verb of a plan: `create`, `update`, `delete`, `unchanged`.
+    pub fn verb(&self) -> &'static str {
         match self {
-            State::Enabled => "ENABLED",
-            State::Disabled => "DISABLED",
+            Action::Create => "create",
+            Action::Update(_) => "update",
+            Action::Delete => "delete",
+            Action::Unchanged => "unchanged",
+        }
+    }
+
+    /// The verb of a report of what was done: `created`, `updated`, `deleted`, `unchanged`.
+    pub fn done(&self) -> &'static str {
+        match self {
+            Action::Create => "created",
+            Action::Update(_) => "updated",
+            Action::Delete => "deleted",
+            Action::Unchanged => "unchanged",
+        }
+    }
+
+    pub fn is_change(&self) -> bool {
+        *self != Action::Unchanged
+    }
+
+    /// The field changes of an update; empty otherwise.
+    pub fn changes(&self) -> &[FieldChange] {
+        match self {
+            Action::Update(fields) => fields,
+            _ => &[],
         }
     }
 }
 
-impl fmt::Display for State {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub maximum_event_age_seconds: i32,
-    pub maximum_retry_attempts: i32,
-}
-
-/// A schedule as Scheduler stores it: every field ecs-onoff manages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schedule {
-    pub name: String,
-    pub group: String,
-    pub expression: String,
-    pub timezone: String,
-    /// `None` only when read back from a store that lost it.
-    pub state: Option<State>,
-    pub description: String,
-    /// `FlexibleTimeWindow` mode `OFF`: invoke at the set time, not within a window after it.
-    pub flexible_window_off: bool,
-    pub target_arn: String,
-    pub role_arn: String,
-    pub input: String,
-    pub retry: Option<RetryPolicy>,
-    pub dead_letter_arn: Option<String>,
-    pub start_date: Option<Timestamp>,
-    pub end_date: Option<Timestamp>,
-}
-
-/// The UpdateService parameters in a schedule's `Input`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetInput {
-    pub cluster: String,
-    pub service: String,
-    pub desired_count: i64,
-}
-
-/// `{"Cluster": C, "Service": S, "DesiredCount": N}`: the UpdateService request members, with the
-/// PascalCase names universal targets take.
-pub fn input_json(cluster: &str, service: &str, desired_count: i64) -> String {
-    json!({"Cluster": cluster, "Service": service, "DesiredCount": desired_count}).to_string()
-}
-
-/// Reads a schedule's `Input` back, when it is an ecs-onoff UpdateService input.
-pub fn parse_input(input: &str) -> Option<TargetInput> {
-    let value: Value = serde_json::from_str(input).ok()?;
-    Some(TargetInput {
-        cluster: value.get("Cluster")?.as_str()?.to_string(),
-        service: value.get("Service")?.as_str()?.to_string(),
-        desired_count: value.get("DesiredCount")?.as_i64()?,
-    })
-}
-
-/// Everything needed to build one of a service's schedules.
-#[derive(Debug, Clone)]
-pub struct ScheduleRequest<'a> {
-    pub cluster: &'a str,
-    pub service: &'a str,
-    pub switch: Switch,
-    pub expression: &'a ScheduleExpression,
-    pub zone: &'a Zone,
-    pub desired_count: i64,
-    pub group: &'a str,
-    pub role_arn: &'a str,
-    pub state: State,
-    pub dead_letter_arn: Option<&'a str>,
-    pub start_date: Option<Timestamp>,
-    pub end_date: Option<Timestamp>,
-    pub partition: &'a str,
-}
-
-pub fn description(cluster: &str, service: &str, switch: Switch, count: i64) -> String {
-    format!(
-        "Managed by ecs-onoff: turns ECS service {service} in cluster {cluster} {switch} \
-         (desiredCount {count})"
-    )
-}
-
-/// The on count when none is given, and where it came from: the service's live desiredCount when
-/// above 0; when the service is off, the count in its existing on schedule; else 1.
-pub fn on_count(
-    explicit: Option<i64>,
-    live: Option<i64>,
-    existing: Option<i64>,
-) -> (i64, &'static str) {
-    match (explicit, live, existing.filter(|n| *n > 0)) {
-        (Some(n), _, _) => (n, "the request"),
-        (None, Some(n), _) if n > 0 => (n, "the service's live desiredCount"),
-        (None, _, Some(n)) => (n, "the existing on schedule"),
-        _ => (1, "the default for a service that is off"),
-    }
-}
-
-/// The schedule a request asks for.
-pub fn desired(req: &ScheduleRequest<'_>) -> Schedule {
-    Schedule {
-        name: schedule_name(req.cluster, req.service, req.switch),
-        group: req.group.to_string(),
-        expression: req.expression.to_string(),
-        timezone: req.zone.name().to_string(),
-        state: Some(req.state),
-        description: description(req.cluster, req.service, req.switch, req.desired_count),
-        flexible_window_off: true,
-        target_arn: arn::update_service_target(req.partition),
-        role_arn: req.role_arn.to_string(),
-        input: input_json(req.cluster, req.service, req.desired_count),
-        retry: Some(RETRY_POLICY),
-        dead_letter_arn: req.dead_letter_arn.map(str::to_string),
-        start_date: req.start_date,
-        end_date: req.end_date,
-    }
-}
-
 /// One managed field that differs, old and new as text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
     pub field: &'static str,
     pub old: String,
     pub new: String,
 }
 
-/// What applying a desired schedule does.
+/// One step of a plan: the schedule as it should be (for a delete, as it is).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    Create,
-    Update(Vec<FieldChange>),
-    Unchanged,
+pub struct Step {
+    pub key: ClientKey,
+    pub schedule: Schedule,
+    pub action: Action,
 }
 
-impl Change {
-    pub fn verb(&self) -> &'static str {
-        match self {
-            Change::Create => "created",
-            Change::Update(_) => "updated",
-            Change::Unchanged => "unchanged",
+impl Step {
+    /// The service and switch the schedule belongs to.
+    pub fn owner(&self) -> Option<(&ServiceId, Switch)> {
+        self.schedule.owner()
+    }
+}
+
+/// A service's schedules in one group, reached through one client.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceSlot {
+    pub key: ClientKey,
+    pub group: GroupName,
+    pub id: ServiceId,
+}
+
+/// Which managed schedules that no request asks for are deleted. Nothing that ecs-onoff does
+/// not manage is ever deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prune {
+    /// None.
+    Nothing,
+    /// Every managed schedule in the groups the requests use (`--prune`).
+    Groups,
+    /// The schedules of these services (`unschedule`).
+    Services(BTreeSet<ServiceSlot>),
+}
+
+/// Application Auto Scaling as read for a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scaling {
+    /// The MinCapacity of each scalable target registered for the service.
+    Targets(Vec<i32>),
+    /// It could not be read; the reason.
+    Unread(String),
+}
+
+/// What DescribeServices (and Application Auto Scaling) say about a service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveService {
+    pub arn: String,
+    pub status: String,
+    pub desired_count: u32,
+    pub running_count: u32,
+    pub capacity: Capacity,
+    pub scaling: Scaling,
+}
+
+/// The live state the plan is made against.
+#[derive(Debug, Clone, Default)]
+pub struct Observed {
+    /// The requested services, when they were read (not with `--no-verify` or `--dry-run`).
+    pub services: HashMap<(ClientKey, ServiceId), LiveService>,
+    /// The managed schedules that exist where the requests and the prune rule look.
+    pub existing: Vec<(ClientKey, Schedule)>,
+}
+
+/// Where a service's on count came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountSource {
+    Request,
+    LiveService,
+    ExistingSchedule,
+    Default,
+}
+
+impl fmt::Display for CountSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CountSource::Request => "the request",
+            CountSource::LiveService => "the service's live desiredCount",
+            CountSource::ExistingSchedule => "the existing on schedule",
+            CountSource::Default => "the default for a service that is off",
+        })
+    }
+}
+
+/// The on count when none is given, and where it came from: the service's live desiredCount when
+/// above 0; when the service is off, the count in its existing on schedule; else 1.
+pub fn on_count(
+    explicit: Option<u32>,
+    live: Option<u32>,
+    existing: Option<u32>,
+) -> (u32, CountSource) {
+    match (explicit, live, existing.filter(|n| *n > 0)) {
+        (Some(n), _, _) => (n, CountSource::Request),
+        (None, Some(n), _) if n > 0 => (n, CountSource::LiveService),
+        (None, _, Some(n)) => (n, CountSource::ExistingSchedule),
+        _ => (1, CountSource::Default),
+    }
+}
+
+/// A plan: the steps, sorted by client, group, service and switch, and what the user should know.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    pub warnings: Vec<String>,
+    /// What `--verbose` shows: where each on count came from.
+    pub details: Vec<String>,
+}
+
+impl Plan {
+    pub fn tally(&self) -> Tally {
+        let mut t = Tally::default();
+        for step in &self.steps {
+            t.add(&step.action);
         }
+        t
+    }
+}
+
+/// Counts of actions, by verb.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    pub unchanged: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, action: &Action) {
+        match action {
+            Action::Create => self.create += 1,
+            Action::Update(_) => self.update += 1,
+            Action::Delete => self.delete += 1,
+            Action::Unchanged => self.unchanged += 1,
+        }
+    }
+
+    pub fn changes(&self) -> usize {
+        self.create + self.update + self.delete
     }
 }
 
@@ -191,35 +221,23 @@ fn retry_text(r: &Option<RetryPolicy>) -> String {
     )
 }
 
-fn same_json(a: &str, b: &str) -> bool {
-    match (
-        serde_json::from_str::<Value>(a),
-        serde_json::from_str::<Value>(b),
-    ) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
-/// Every managed field of a schedule, named as in the API, as text.
+/// Every managed field of a schedule, named as in the API, as text. `Target.Input` is compared
+/// by meaning in [`diff`], so its text here only shows the change.
 fn managed_fields(s: &Schedule) -> [(&'static str, String); 12] {
+    let window = if s.flexible_window_off {
+        "OFF"
+    } else {
+        "FLEXIBLE"
+    };
     [
         ("ScheduleExpression", s.expression.clone()),
         ("ScheduleExpressionTimezone", s.timezone.clone()),
         ("State", opt(&s.state)),
         ("Description", s.description.clone()),
-        (
-            "FlexibleTimeWindow",
-            if s.flexible_window_off {
-                "OFF"
-            } else {
-                "FLEXIBLE"
-            }
-            .to_string(),
-        ),
+        ("FlexibleTimeWindow", window.to_string()),
         ("Target.Arn", s.target_arn.clone()),
         ("Target.RoleArn", s.role_arn.clone()),
-        ("Target.Input", s.input.clone()),
+        ("Target.Input", s.input.render()),
         ("Target.RetryPolicy", retry_text(&s.retry)),
         ("Target.DeadLetterConfig", opt(&s.dead_letter_arn)),
         ("StartDate", opt(&s.start_date)),
@@ -227,351 +245,362 @@ fn managed_fields(s: &Schedule) -> [(&'static str, String); 12] {
     ]
 }
 
-/// Compares a desired schedule with the existing one, field by field. `Input` is compared as
-/// JSON, so key order is not a change.
-pub fn diff(desired: &Schedule, existing: Option<&Schedule>) -> Change {
+/// Compares a desired schedule with the existing one, field by field.
+pub fn diff(desired: &Schedule, existing: Option<&Schedule>) -> Action {
     let Some(old) = existing else {
-        return Change::Create;
+        return Action::Create;
     };
     let changes: Vec<FieldChange> = managed_fields(old)
         .into_iter()
         .zip(managed_fields(desired))
-        .filter(|((field, old), (_, new))| match *field {
-            "Target.Input" => !same_json(old, new),
-            _ => old != new,
+        .filter(|((field, old_text), (_, new_text))| match *field {
+            "Target.Input" => !old.input.same_as(&desired.input),
+            _ => old_text != new_text,
         })
         .map(|((field, old), (_, new))| FieldChange { field, old, new })
         .collect();
     if changes.is_empty() {
-        Change::Unchanged
+        Action::Unchanged
     } else {
-        Change::Update(changes)
+        Action::Update(changes)
     }
 }
 
-/// The CreateSchedule request for a schedule, in the API's JSON shape (what `--dry-run` prints).
-pub fn create_request(s: &Schedule) -> Value {
-    let mut target = json!({
-        "Arn": s.target_arn,
-        "RoleArn": s.role_arn,
-        "Input": s.input,
-    });
-    if let Some(r) = s.retry {
-        target["RetryPolicy"] = json!({
-            "MaximumEventAgeInSeconds": r.maximum_event_age_seconds,
-            "MaximumRetryAttempts": r.maximum_retry_attempts,
-        });
-    }
-    if let Some(dlq) = &s.dead_letter_arn {
-        target["DeadLetterConfig"] = json!({ "Arn": dlq });
-    }
-    let mut request = json!({
-        "Name": s.name,
-        "GroupName": s.group,
-        "ScheduleExpression": s.expression,
-        "ScheduleExpressionTimezone": s.timezone,
-        "State": s.state.map(State::as_str),
-        "Description": s.description,
-        "FlexibleTimeWindow": { "Mode": if s.flexible_window_off { "OFF" } else { "FLEXIBLE" } },
-        "Target": target,
-    });
-    if let Some(t) = s.start_date {
-        request["StartDate"] = json!(t.to_string());
-    }
-    if let Some(t) = s.end_date {
-        request["EndDate"] = json!(t.to_string());
-    }
-    request
-}
+type ScheduleKey<'a> = (&'a ClientKey, &'a str, &'a str);
 
-/// The AWS client a schedule is reached through: Region and named profile.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClientKey {
-    pub region: String,
-    pub profile: Option<String>,
-}
-
-impl fmt::Display for ClientKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.profile {
-            Some(p) => write!(f, "{} (profile {p})", self.region),
-            None => f.write_str(&self.region),
+/// Warnings about one request: what the live service says (cost, autoscaling).
+fn service_warnings(spec: &ServiceSpec, live: &LiveService) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(w) = checks::ec2_cost(&live.capacity) {
+        out.push(w);
+    }
+    match &live.scaling {
+        Scaling::Targets(mins) => out.extend(checks::autoscaling(mins)),
+        Scaling::Unread(why) => {
+            out.push(format!("could not check Application Auto Scaling: {why}"))
         }
     }
+    out.into_iter()
+        .map(|w| format!("{}: {w}", spec.label()))
+        .collect()
 }
 
-/// What a fleet plan does to one schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FleetAction {
-    Create,
-    Update(Vec<FieldChange>),
-    Delete,
-    Unchanged,
-}
-
-impl FleetAction {
-    pub fn verb(&self) -> &'static str {
-        match self {
-            FleetAction::Create => "create",
-            FleetAction::Update(_) => "update",
-            FleetAction::Delete => "delete",
-            FleetAction::Unchanged => "unchanged",
-        }
-    }
-}
-
-/// One step of a fleet plan: the schedule as it should be (or, for a delete, as it is).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Planned {
-    pub key: ClientKey,
-    pub schedule: Schedule,
-    pub action: FleetAction,
-}
-
-/// Whether a stored schedule is one ecs-onoff manages: its name follows the naming rule and its
-/// target is the ECS UpdateService universal target.
-pub fn is_managed(s: &Schedule) -> bool {
-    crate::naming::parse_schedule_name(&s.name).is_some()
-        && s.target_arn.starts_with("arn:")
-        && s.target_arn
-            .ends_with(":scheduler:::aws-sdk:ecs:updateService")
-}
-
-/// Compares the desired schedules with those that exist in the same clients and groups. With
-/// `prune`, managed schedules that are not desired are deleted; nothing else ever is. The plan is
-/// sorted by client, group and name.
-pub fn plan_fleet(
-    desired: Vec<(ClientKey, Schedule)>,
-    existing: &[(ClientKey, Schedule)],
-    prune: bool,
-) -> Vec<Planned> {
-    use std::collections::HashMap;
-    let index: HashMap<(&ClientKey, &str, &str), &Schedule> = existing
+/// The plan that makes the existing schedules match the requests. Warnings are the same for
+/// every command: schedule, plan and apply share this function.
+pub fn plan(
+    requests: &[ServiceRequest],
+    observed: &Observed,
+    prune: &Prune,
+    now: Timestamp,
+) -> Plan {
+    // Only schedules that are ecs-onoff's own count as existing: a schedule of another owner
+    // that holds the name is never overwritten (its create fails with AWS's ConflictException).
+    let index: HashMap<ScheduleKey, &Schedule> = observed
+        .existing
         .iter()
+        .filter(|(_, s)| s.owner().is_some())
         .map(|(k, s)| ((k, s.group.as_str(), s.name.as_str()), s))
         .collect();
-    let mut wanted = std::collections::HashSet::new();
-    let mut out = Vec::new();
-    for (key, schedule) in desired {
-        let old = index
-            .get(&(&key, schedule.group.as_str(), schedule.name.as_str()))
-            .copied();
-        wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
-        let action = match diff(&schedule, old) {
-            Change::Create => FleetAction::Create,
-            Change::Update(fields) => FleetAction::Update(fields),
-            Change::Unchanged => FleetAction::Unchanged,
+    let mut plan = Plan::default();
+    let mut wanted = HashSet::new();
+    let mut checked_pairs = HashSet::new();
+    for ServiceRequest { key, spec } in requests {
+        let live = observed.services.get(&(key.clone(), spec.id.clone()));
+        if let Some(live) = live {
+            plan.warnings.extend(service_warnings(spec, live));
+        }
+        if checked_pairs.insert((spec.on.to_string(), spec.off.to_string(), spec.zone.name())) {
+            for w in checks::pair(&spec.on, &spec.off, &spec.zone, now) {
+                plan.warnings.push(format!("{}: {w}", spec.label()));
+            }
+        }
+        let on_name = spec.id.schedule_name(Switch::On);
+        let existing_count = index
+            .get(&(key, spec.group.as_str(), on_name.as_str()))
+            .and_then(|s| s.input.desired_count());
+        let (count, source) =
+            on_count(spec.on_count, live.map(|l| l.desired_count), existing_count);
+        plan.details.push(format!(
+            "{} in {key}: on count {count}, from {source}",
+            spec.id
+        ));
+        for schedule in spec.schedules(key, count) {
+            let old = index
+                .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
+                .copied();
+            wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
+            plan.steps.push(Step {
+                key: key.clone(),
+                action: diff(&schedule, old),
+                schedule,
+            });
+        }
+    }
+    let groups: HashSet<(&ClientKey, &str)> = requests
+        .iter()
+        .map(|r| (&r.key, r.spec.group.as_str()))
+        .collect();
+    for (key, schedule) in &observed.existing {
+        let Some((id, _)) = schedule.owner() else {
+            continue;
         };
-        out.push(Planned {
-            key,
-            schedule,
-            action,
-        });
-    }
-    if prune {
-        for (key, schedule) in existing {
-            let id = (key.clone(), schedule.group.clone(), schedule.name.clone());
-            if is_managed(schedule) && !wanted.contains(&id) {
-                out.push(Planned {
-                    key: key.clone(),
-                    schedule: schedule.clone(),
-                    action: FleetAction::Delete,
-                });
-            }
+        let pruned = match prune {
+            Prune::Nothing => false,
+            Prune::Groups => groups.contains(&(key, schedule.group.as_str())),
+            Prune::Services(slots) => slots.iter().any(|slot| {
+                slot.key == *key && slot.group.as_str() == schedule.group && slot.id == *id
+            }),
+        };
+        if pruned && !wanted.contains(&(key.clone(), schedule.group.clone(), schedule.name.clone()))
+        {
+            plan.steps.push(Step {
+                key: key.clone(),
+                schedule: schedule.clone(),
+                action: Action::Delete,
+            });
         }
     }
-    out.sort_by(|a, b| {
-        (&a.key, &a.schedule.group, &a.schedule.name).cmp(&(
-            &b.key,
-            &b.schedule.group,
-            &b.schedule.name,
-        ))
-    });
-    out
+    plan.steps.sort_by(|a, b| step_order(a).cmp(&step_order(b)));
+    plan
 }
 
-/// Counts of a plan's actions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
-    pub create: usize,
-    pub update: usize,
-    pub delete: usize,
-    pub unchanged: usize,
-}
+type StepOrder<'a> = (
+    &'a ClientKey,
+    &'a str,
+    Option<&'a ServiceId>,
+    Option<Switch>,
+    &'a str,
+);
 
-impl Tally {
-    pub fn of(plan: &[Planned]) -> Tally {
-        let mut t = Tally::default();
-        for p in plan {
-            match p.action {
-                FleetAction::Create => t.create += 1,
-                FleetAction::Update(_) => t.update += 1,
-                FleetAction::Delete => t.delete += 1,
-                FleetAction::Unchanged => t.unchanged += 1,
-            }
-        }
-        t
-    }
-
-    pub fn changes(&self) -> usize {
-        self.create + self.update + self.delete
-    }
+fn step_order(step: &Step) -> StepOrder<'_> {
+    let owner = step.owner();
+    (
+        &step.key,
+        &step.schedule.group,
+        owner.map(|o| o.0),
+        owner.map(|o| o.1),
+        &step.schedule.name,
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schedule::{Input, UpdateService};
+    use crate::spec::tests::{key, spec};
 
-    fn sample(count: i64) -> Schedule {
-        let expr = ScheduleExpression::parse("cron(0 9 ? * MON-FRI *)").unwrap();
-        let zone = Zone::parse("Europe/Berlin").unwrap();
-        desired(&ScheduleRequest {
-            cluster: "prod",
-            service: "web",
-            switch: Switch::On,
-            expression: &expr,
-            zone: &zone,
-            desired_count: count,
-            group: "ecs-onoff",
-            role_arn: "arn:aws:iam::123456789012:role/ecs-onoff",
-            state: State::Enabled,
-            dead_letter_arn: None,
-            start_date: None,
-            end_date: None,
-            partition: "aws",
-        })
+    fn request(cluster: &str, service: &str) -> ServiceRequest {
+        ServiceRequest {
+            key: key("us-east-1"),
+            spec: spec(cluster, service),
+        }
+    }
+
+    fn existing(r: &ServiceRequest, count: u32) -> Vec<(ClientKey, Schedule)> {
+        r.spec
+            .schedules(&r.key, count)
+            .into_iter()
+            .map(|s| (r.key.clone(), s))
+            .collect()
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-25T00:00:00Z".parse().unwrap()
+    }
+
+    fn verbs(plan: &Plan) -> Vec<(String, &'static str)> {
+        plan.steps
+            .iter()
+            .map(|s| (s.schedule.name.clone(), s.action.verb()))
+            .collect()
     }
 
     #[test]
-    fn desired_schedule_fields() {
-        let s = sample(2);
-        assert_eq!(s.name, "prod.web.on");
-        assert_eq!(
-            s.target_arn,
-            "arn:aws:scheduler:::aws-sdk:ecs:updateService"
-        );
-        assert_eq!(
-            s.input,
-            r#"{"Cluster":"prod","Service":"web","DesiredCount":2}"#
-        );
-        assert_eq!(
-            parse_input(&s.input),
-            Some(TargetInput {
-                cluster: "prod".into(),
-                service: "web".into(),
-                desired_count: 2
-            })
-        );
-        assert!(s.description.contains("ecs-onoff") && s.description.len() <= 512);
+    fn verbs_planned_and_done() {
+        let all = [
+            Action::Create,
+            Action::Update(vec![]),
+            Action::Delete,
+            Action::Unchanged,
+        ];
+        let planned: Vec<_> = all.iter().map(Action::verb).collect();
+        let done: Vec<_> = all.iter().map(Action::done).collect();
+        assert_eq!(planned, ["create", "update", "delete", "unchanged"]);
+        assert_eq!(done, ["created", "updated", "deleted", "unchanged"]);
     }
 
     #[test]
     fn on_count_defaults() {
-        assert_eq!(on_count(Some(0), Some(5), Some(3)).0, 0);
-        assert_eq!(on_count(None, Some(5), Some(3)).0, 5);
-        assert_eq!(on_count(None, Some(0), Some(3)).0, 3);
+        assert_eq!(
+            on_count(Some(0), Some(5), Some(3)),
+            (0, CountSource::Request)
+        );
+        assert_eq!(
+            on_count(None, Some(5), Some(3)),
+            (5, CountSource::LiveService)
+        );
+        assert_eq!(
+            on_count(None, Some(0), Some(3)),
+            (3, CountSource::ExistingSchedule)
+        );
         assert_eq!(on_count(None, None, Some(3)).0, 3);
-        assert_eq!(on_count(None, Some(0), Some(0)).0, 1);
+        assert_eq!(on_count(None, Some(0), Some(0)), (1, CountSource::Default));
         assert_eq!(on_count(None, None, None).0, 1);
     }
 
     #[test]
     fn diff_reports_each_changed_field() {
-        let a = sample(2);
-        assert_eq!(diff(&a, None), Change::Create);
-        assert_eq!(diff(&a, Some(&a.clone())), Change::Unchanged);
+        let r = request("prod", "web");
+        let a = r.spec.schedules(&r.key, 2).remove(0);
+        assert_eq!(diff(&a, None), Action::Create);
+        assert_eq!(diff(&a, Some(&a.clone())), Action::Unchanged);
         let mut reordered = a.clone();
-        reordered.input = r#"{"DesiredCount":2,"Service":"web","Cluster":"prod"}"#.into();
-        assert_eq!(
-            diff(&a, Some(&reordered)),
-            Change::Unchanged,
-            "key order is not a change"
-        );
-        let b = sample(3);
-        let Change::Update(changes) = diff(&b, Some(&a)) else {
+        reordered.input = Input::parse(r#"{"DesiredCount":2,"Service":"web","Cluster":"prod"}"#);
+        assert_eq!(diff(&a, Some(&reordered)), Action::Unchanged);
+        let b = r.spec.schedules(&r.key, 3).remove(0);
+        let Action::Update(changes) = diff(&b, Some(&a)) else {
             panic!("expected an update")
         };
         let fields: Vec<_> = changes.iter().map(|c| c.field).collect();
         assert_eq!(fields, ["Description", "Target.Input"]);
         let mut lost_state = a.clone();
         lost_state.state = None;
-        assert!(matches!(diff(&a, Some(&lost_state)), Change::Update(_)));
+        assert!(matches!(diff(&a, Some(&lost_state)), Action::Update(_)));
     }
 
     #[test]
-    fn fleet_plan_creates_updates_and_prunes_only_managed() {
-        let key = ClientKey {
-            region: "us-east-1".into(),
-            profile: None,
-        };
-        let keep = sample(2);
-        let mut changed_old = sample(1);
-        changed_old.name = "prod.api.on".into();
-        let mut changed_new = changed_old.clone();
-        changed_new.input = input_json("prod", "api", 3);
-        let mut gone = sample(2);
-        gone.name = "prod.old.on".into();
-        let mut foreign = sample(2);
-        foreign.name = "nightly-backup".into();
-        let mut other_target = sample(2);
-        other_target.name = "prod.lambda.on".into();
-        other_target.target_arn = "arn:aws:lambda:us-east-1:123456789012:function:f".into();
-        let mut fresh = sample(2);
-        fresh.name = "prod.new.on".into();
-        let existing: Vec<_> = [keep.clone(), changed_old, gone, foreign, other_target]
-            .into_iter()
-            .map(|s| (key.clone(), s))
-            .collect();
-        let desired = vec![
-            (key.clone(), keep),
-            (key.clone(), changed_new),
-            (key.clone(), fresh),
-        ];
-        let plan = plan_fleet(desired.clone(), &existing, true);
-        let got: Vec<_> = plan
-            .iter()
-            .map(|p| (p.schedule.name.as_str(), p.action.verb()))
-            .collect();
+    fn plan_creates_then_is_unchanged_and_keeps_the_existing_count() {
+        let r = request("prod", "web");
+        let plan = plan(
+            std::slice::from_ref(&r),
+            &Observed::default(),
+            &Prune::Nothing,
+            now(),
+        );
         assert_eq!(
-            got,
+            verbs(&plan),
             [
-                ("prod.api.on", "update"),
-                ("prod.new.on", "create"),
-                ("prod.old.on", "delete"),
-                ("prod.web.on", "unchanged")
+                ("prod.web.on".to_string(), "create"),
+                ("prod.web.off".to_string(), "create")
             ]
         );
-        let tally = Tally::of(&plan);
-        assert_eq!(
-            (tally.create, tally.update, tally.delete, tally.unchanged),
-            (1, 1, 1, 1)
+        assert!(
+            plan.details[0].contains("on count 1, from the default"),
+            "{:?}",
+            plan.details
         );
-        let no_prune = plan_fleet(desired, &existing, false);
-        assert!(no_prune.iter().all(|p| p.action != FleetAction::Delete));
-        // Another Region is another schedule.
-        let other = ClientKey {
-            region: "eu-west-1".into(),
-            profile: None,
+        // An existing on schedule with count 4 keeps its count when the service is off.
+        let observed = Observed {
+            existing: existing(&r, 4),
+            ..Observed::default()
         };
-        let plan = plan_fleet(vec![(other, sample(2))], &existing, true);
+        let again = super::plan(std::slice::from_ref(&r), &observed, &Prune::Nothing, now());
+        assert_eq!(again.tally().unchanged, 2);
+        assert!(again.details[0].contains("from the existing on schedule"));
+    }
+
+    #[test]
+    fn prune_deletes_only_managed_schedules_not_asked_for() {
+        let keep = request("prod", "web");
+        let gone = request("prod", "old");
+        let mut foreign = gone.spec.schedules(&gone.key, 1).remove(0);
+        foreign.name = "nightly-backup".into();
+        let mut other_target = gone.spec.schedules(&gone.key, 1).remove(0);
+        other_target.target_arn = "arn:aws:lambda:us-east-1:123456789012:function:f".into();
+        let mut observed = Observed {
+            existing: [existing(&keep, 1), existing(&gone, 1)].concat(),
+            ..Observed::default()
+        };
+        observed.existing.push((keep.key.clone(), foreign));
+        observed.existing.push((keep.key.clone(), other_target));
+        let requests = [keep.clone()];
+        let pruned = plan(&requests, &observed, &Prune::Groups, now());
         assert_eq!(
-            plan.iter()
-                .filter(|p| p.action == FleetAction::Create)
-                .count(),
-            1
+            verbs(&pruned),
+            [
+                ("prod.old.on".to_string(), "delete"),
+                ("prod.old.off".to_string(), "delete"),
+                ("prod.web.on".to_string(), "unchanged"),
+                ("prod.web.off".to_string(), "unchanged"),
+            ]
+        );
+        let kept = plan(&requests, &observed, &Prune::Nothing, now());
+        assert_eq!(kept.tally().delete, 0);
+        // unschedule: no request, one service pruned.
+        let slot = ServiceSlot {
+            key: keep.key.clone(),
+            group: GroupName::default_group(),
+            id: keep.spec.id.clone(),
+        };
+        let unschedule = plan(
+            &[],
+            &observed,
+            &Prune::Services(BTreeSet::from([slot])),
+            now(),
+        );
+        assert_eq!(
+            verbs(&unschedule),
+            [
+                ("prod.web.on".to_string(), "delete"),
+                ("prod.web.off".to_string(), "delete")
+            ]
         );
     }
 
     #[test]
-    fn create_request_shape() {
-        let r = create_request(&sample(2));
-        assert_eq!(r["Name"], "prod.web.on");
-        assert_eq!(r["FlexibleTimeWindow"]["Mode"], "OFF");
-        assert_eq!(r["State"], "ENABLED");
-        assert_eq!(r["ScheduleExpressionTimezone"], "Europe/Berlin");
-        assert_eq!(r["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"], 3600);
-        assert!(r.get("StartDate").is_none());
-        let keys: Vec<_> = r.as_object().unwrap().keys().cloned().collect();
-        assert_eq!(keys[..3], ["Name", "GroupName", "ScheduleExpression"]);
+    fn another_region_is_another_schedule() {
+        let here = request("prod", "web");
+        let mut there = here.clone();
+        there.key = key("eu-west-1");
+        let observed = Observed {
+            existing: existing(&here, 1),
+            ..Observed::default()
+        };
+        let p = plan(&[there], &observed, &Prune::Groups, now());
+        assert_eq!(p.tally().create, 2);
+        assert_eq!(
+            p.tally().delete,
+            0,
+            "pruning looks only at the requests' clients"
+        );
+    }
+
+    #[test]
+    fn warnings_come_from_the_live_service() {
+        let r = request("prod", "web");
+        let live = LiveService {
+            arn: String::new(),
+            status: "ACTIVE".into(),
+            desired_count: 3,
+            running_count: 3,
+            capacity: Capacity {
+                launch_type: Some("EC2".into()),
+                capacity_providers: vec![],
+            },
+            scaling: Scaling::Targets(vec![2]),
+        };
+        let observed = Observed {
+            services: HashMap::from([((r.key.clone(), r.spec.id.clone()), live)]),
+            existing: vec![],
+        };
+        let p = plan(std::slice::from_ref(&r), &observed, &Prune::Nothing, now());
+        assert!(
+            p.warnings.iter().any(|w| w.contains("EC2 launch type")),
+            "{:?}",
+            p.warnings
+        );
+        assert!(
+            p.warnings.iter().any(|w| w.contains("MinCapacity 2")),
+            "{:?}",
+            p.warnings
+        );
+        assert!(p.details[0].contains("on count 3, from the service's live desiredCount"));
+        assert_eq!(
+            p.steps[0].schedule.input,
+            Input::UpdateService(UpdateService {
+                service: r.spec.id.clone(),
+                desired_count: 3
+            })
+        );
     }
 }

@@ -81,6 +81,62 @@ impl UserSchedule {
     }
 }
 
+/// The on and off expressions of a window, `DAYS HH:MM-HH:MM`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub on: ScheduleExpression,
+    pub off: ScheduleExpression,
+    /// The window as normalised text, e.g. `MON-FRI 09:00-18:00`.
+    pub text: String,
+    pub overnight: bool,
+}
+
+impl std::str::FromStr for Window {
+    type Err = ExprError;
+    /// Parses text that must be a window (not a single expression).
+    fn from_str(text: &str) -> Result<Window, ExprError> {
+        match UserSchedule::parse(text)? {
+            UserSchedule::Window {
+                on,
+                off,
+                text,
+                overnight,
+            } => Ok(Window {
+                on,
+                off,
+                text,
+                overnight,
+            }),
+            UserSchedule::One { .. } => Err(ExprError::Window(format!(
+                "'{}' is one expression, not a window; use --on and --off, or DAYS HH:MM-HH:MM",
+                text.trim()
+            ))),
+        }
+    }
+}
+
+/// What the user wrote, with what it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub text: String,
+    pub meaning: UserSchedule,
+}
+
+impl std::str::FromStr for Written {
+    type Err = ExprError;
+    fn from_str(text: &str) -> Result<Written, ExprError> {
+        Ok(Written {
+            text: text.trim().to_string(),
+            meaning: UserSchedule::parse(text)?,
+        })
+    }
+}
+
+/// One on or off time in any single form (not a window), as the AWS expression it means.
+pub fn parse_expression(text: &str) -> Result<ScheduleExpression, ExprError> {
+    UserSchedule::parse_single(text).map(|(expr, _)| expr)
+}
+
 /// Weekdays as a set indexed SUN=0 .. SAT=6.
 type WeekSet = [bool; 7];
 

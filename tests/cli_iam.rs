@@ -5,6 +5,14 @@ mod common;
 use common::{ecs_onoff, moto, run, sdk_config};
 use ecs_onoff::aws::iam::parse_document;
 use ecs_onoff::iam::{self, Scope};
+use ecs_onoff::schedule::ServiceId;
+
+fn id(cluster: &str, service: &str) -> ServiceId {
+    ServiceId {
+        cluster: cluster.parse().unwrap(),
+        service: service.parse().unwrap(),
+    }
+}
 use serde_json::Value;
 
 #[tokio::test]
@@ -47,10 +55,7 @@ async fn create_role_then_converge() {
     let trust = iam::trust_policy(&scope, "ecs-onoff").unwrap();
     let policy = iam::execution_policy(
         &scope,
-        &[
-            ("staging".into(), "web".into()),
-            ("staging".into(), "worker".into()),
-        ],
+        &[id("staging", "web"), id("staging", "worker")],
         None,
     )
     .unwrap();

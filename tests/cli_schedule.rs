@@ -1,126 +1,40 @@
-//! `schedule`, `unschedule`, `list` and `status` end to end against moto_server.
+//! `schedule`, `unschedule`, `list` and `status` end to end against moto_server, and the
+//! offline validation of `schedule` (no emulator needed).
 
 mod common;
 
 use aws_sdk_ecs::types::LaunchType;
-use common::{ecs_onoff, moto, run, sdk_config, Run};
-use serde_json::Value;
+use common::{offline, Env};
+use serde_json::{json, Value};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/ecs-onoff-scheduler";
-
-struct Env {
-    url: String,
-    config: aws_config::SdkConfig,
-}
-
-impl Env {
-    async fn new() -> Env {
-        let url = moto().url.clone();
-        let config = sdk_config(&url).await;
-        Env { url, config }
-    }
-
-    fn scheduler(&self) -> aws_sdk_scheduler::Client {
-        aws_sdk_scheduler::Client::new(&self.config)
-    }
-
-    fn ecs(&self) -> aws_sdk_ecs::Client {
-        aws_sdk_ecs::Client::new(&self.config)
-    }
-
-    /// Creates a cluster with one service per name, each with the given desired count.
-    async fn services(&self, cluster: &str, names: &[&str], desired: i32, launch: LaunchType) {
-        common::create_services(&self.config, cluster, names, desired, launch).await;
-    }
-
-    fn cli(&self, args: &[&str]) -> Run {
-        run(ecs_onoff()
-            .args(["--endpoint-url", &self.url, "--region", "us-east-1"])
-            .args(args))
-    }
-
-    async fn get(
-        &self,
-        group: &str,
-        name: &str,
-    ) -> Option<aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput> {
-        self.scheduler()
-            .get_schedule()
-            .group_name(group)
-            .name(name)
-            .send()
-            .await
-            .ok()
-    }
-
-    async fn group_exists(&self, group: &str) -> bool {
-        self.scheduler()
-            .get_schedule_group()
-            .name(group)
-            .send()
-            .await
-            .is_ok()
-    }
-
-    async fn schedule_names(&self, group: &str) -> Vec<String> {
-        let mut names = Vec::new();
-        let mut pages = self
-            .scheduler()
-            .list_schedules()
-            .group_name(group)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            for s in page.unwrap().schedules() {
-                names.push(s.name().unwrap().to_string());
-            }
-        }
-        names.sort();
-        names
-    }
-}
-
-fn json(r: &Run) -> Value {
-    serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", r.stdout, r.stderr))
-}
 
 #[tokio::test]
 async fn schedule_creates_two_exact_schedules_and_is_idempotent() {
     let env = Env::new().await;
     env.services("c-exact", &["web"], 3, LaunchType::Fargate)
         .await;
-    let args = [
-        "schedule",
-        "--cluster",
-        "c-exact",
-        "--service",
-        "web",
-        "--window",
-        "MON-FRI 08:00-19:00",
-        "--timezone",
-        "Europe/Berlin",
-        "--role-arn",
-        ROLE,
-        "--group",
-        "g-exact",
-        "--output",
-        "json",
-    ];
-    let r = env.cli(&args);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = json(&r);
-    assert_eq!(out.as_array().unwrap().len(), 2);
-    assert_eq!(out[0]["action"], "created");
-    assert_eq!(out[1]["action"], "created");
+    let line = format!(
+        "schedule --cluster c-exact --service web --window 'MON-FRI 08:00-19:00' \
+         --timezone Europe/Berlin --role-arn {ROLE} --group g-exact"
+    );
+    let out = env.cli(&line).json();
+    let actions = out["actions"].as_array().unwrap();
+    assert_eq!(actions.len(), 2);
+    assert_eq!(actions[0]["action"], "created");
+    assert_eq!(actions[1]["action"], "created");
+    assert_eq!(actions[0]["switch"], "on");
     assert_eq!(
-        out[0]["desired_count"], 3,
+        actions[0]["desired_count"], 3,
         "on count defaults to the live desiredCount"
     );
-    assert_eq!(out[1]["desired_count"], 0);
-    assert!(out[0]["next_fire_utc"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(actions[1]["desired_count"], 0);
+    assert!(actions[0]["next_fire_utc"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(out["summary"]["created"], 2);
+    assert_eq!(out["failures"], json!([]));
 
     assert_eq!(
-        env.schedule_names("g-exact").await,
+        env.names("g-exact").await,
         ["c-exact.web.off", "c-exact.web.on"]
     );
     for (name, expr, count, verb) in [
@@ -152,7 +66,7 @@ async fn schedule_creates_two_exact_schedules_and_is_idempotent() {
         let input: Value = serde_json::from_str(target.input().unwrap()).unwrap();
         assert_eq!(
             input,
-            serde_json::json!({"Cluster": "c-exact", "Service": "web", "DesiredCount": count})
+            json!({"Cluster": "c-exact", "Service": "web", "DesiredCount": count})
         );
         let keys: Vec<_> = input.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys, ["Cluster", "Service", "DesiredCount"]);
@@ -181,79 +95,76 @@ async fn schedule_creates_two_exact_schedules_and_is_idempotent() {
         .any(|t| t.key() == "managed-by" && t.value() == "ecs-onoff"));
 
     // Again: nothing changes.
-    let before = env
-        .get("g-exact", "c-exact.web.on")
-        .await
-        .unwrap()
-        .last_modification_date()
-        .cloned();
-    let before_off = env
-        .get("g-exact", "c-exact.web.off")
-        .await
-        .unwrap()
-        .last_modification_date()
-        .cloned();
-    let r = env.cli(&args);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = json(&r);
-    assert_eq!(out[0]["action"], "unchanged");
-    assert_eq!(out[1]["action"], "unchanged");
+    let modified = |s: Option<aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput>| {
+        s.unwrap().last_modification_date().cloned()
+    };
+    let before_on = modified(env.get("g-exact", "c-exact.web.on").await);
+    let before_off = modified(env.get("g-exact", "c-exact.web.off").await);
+    let out = env.cli(&line).json();
+    assert_eq!(out["actions"][0]["action"], "unchanged");
+    assert_eq!(out["actions"][1]["action"], "unchanged");
     assert_eq!(
-        env.get("g-exact", "c-exact.web.on")
-            .await
-            .unwrap()
-            .last_modification_date()
-            .cloned(),
-        before
+        modified(env.get("g-exact", "c-exact.web.on").await),
+        before_on
     );
     assert_eq!(
-        env.get("g-exact", "c-exact.web.off")
-            .await
-            .unwrap()
-            .last_modification_date()
-            .cloned(),
+        modified(env.get("g-exact", "c-exact.web.off").await),
         before_off
     );
 
     // Changing --off updates only the off schedule.
-    let r = env.cli(&[
-        "schedule",
-        "-c",
-        "c-exact",
-        "-s",
-        "web",
-        "--on",
-        "cron(0 8 ? * MON-FRI *)",
-        "--off",
-        "0 20 * * 1-5",
-        "-t",
-        "Europe/Berlin",
-        "--role-arn",
-        ROLE,
-        "-g",
-        "g-exact",
-        "--output",
-        "json",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = json(&r);
-    assert_eq!(out[0]["action"], "unchanged");
-    assert_eq!(out[1]["action"], "updated");
-    assert_eq!(out[1]["changes"][0]["field"], "ScheduleExpression");
-    assert_eq!(out[1]["changes"].as_array().unwrap().len(), 1);
+    let out = env
+        .cli(&format!(
+            "schedule -c c-exact -s web --on 'cron(0 8 ? * MON-FRI *)' --off '0 20 * * 1-5' \
+             -t Europe/Berlin --role-arn {ROLE} -g g-exact"
+        ))
+        .json();
+    assert_eq!(out["actions"][0]["action"], "unchanged");
+    assert_eq!(out["actions"][1]["action"], "updated");
     assert_eq!(
-        env.get("g-exact", "c-exact.web.on")
-            .await
-            .unwrap()
-            .last_modification_date()
-            .cloned(),
-        before
+        out["actions"][1]["changes"][0]["field"],
+        "ScheduleExpression"
+    );
+    assert_eq!(out["actions"][1]["changes"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        modified(env.get("g-exact", "c-exact.web.on").await),
+        before_on
     );
     let off = env.get("g-exact", "c-exact.web.off").await.unwrap();
     assert_eq!(off.schedule_expression(), Some("cron(0 20 ? * MON-FRI *)"));
     assert_eq!(
         off.state(),
         Some(&aws_sdk_scheduler::types::ScheduleState::Enabled)
+    );
+}
+
+#[tokio::test]
+async fn schedule_text_report_and_verbose_count_source() {
+    let env = Env::new().await;
+    env.services("c-text", &["web"], 2, LaunchType::Fargate)
+        .await;
+    let r = env
+        .cli(&format!(
+            "schedule -c c-text -s web --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} -g g-text -v"
+        ))
+        .ok();
+    assert!(r.stdout.starts_with("ACTION   SCHEDULE"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("created  g-text/c-text.web.on"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("Apply: 2 created, 0 updated, 0 deleted, 0 unchanged, 0 failed"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr
+            .contains("c-text/web in us-east-1: on count 2, from the service's live desiredCount"),
+        "{}",
+        r.stderr
     );
 }
 
@@ -281,24 +192,11 @@ async fn schedule_inputs_drive_update_service() {
     let env = Env::new().await;
     env.services("c-input", &["api"], 2, LaunchType::Fargate)
         .await;
-    let r = env.cli(&[
-        "schedule",
-        "-c",
-        "c-input",
-        "-s",
-        "api",
-        "--on",
-        "cron(0 7 ? * MON-FRI *)",
-        "--off",
-        "cron(0 21 ? * MON-FRI *)",
-        "--on-count",
-        "4",
-        "--role-arn",
-        ROLE,
-        "-g",
-        "g-input",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    env.cli(&format!(
+        "schedule -c c-input -s api --on 'cron(0 7 ? * MON-FRI *)' --off 'cron(0 21 ? * MON-FRI *)' \
+         --on-count 4 --role-arn {ROLE} -g g-input"
+    ))
+    .ok();
     let ecs = env.ecs();
     for (name, expected) in [("c-input.api.off", 0), ("c-input.api.on", 4)] {
         let s = env.get("g-input", name).await.unwrap();
@@ -314,190 +212,106 @@ async fn schedule_inputs_drive_update_service() {
     }
 }
 
-#[tokio::test]
-async fn invalid_input_writes_nothing() {
-    let env = Env::new().await;
-    env.services("c-bad", &["web"], 1, LaunchType::Fargate)
-        .await;
-    let cases: &[(&[&str], &str)] = &[
-        (
-            &[
-                "-c",
-                "c-bad",
-                "-s",
-                "web",
-                "--on",
-                "cron(0 8 ? * MON-FRI *)",
-                "--off",
-                "cron(0 19 ? * MON-FRX *)",
-            ],
-            "invalid --off: day-of-week: MON-FRX",
-        ),
-        (
-            &[
-                "-c",
-                "c-bad",
-                "-s",
-                "web",
-                "--window",
-                "MON-FRI 08:00-19:00",
-                "-t",
-                "Europe/Berlln",
-            ],
-            "invalid --timezone",
-        ),
-        (
-            &[
-                "-c",
-                "c-bad",
-                "-s",
-                "web",
-                "--window",
-                "MON-FRI 08:00-19:00",
-                "--role-arn",
-                "arn:aws:iam::123:role/x",
-            ],
-            "invalid --role-arn",
-        ),
-        (
-            &[
-                "-c",
-                "c bad",
-                "-s",
-                "web",
-                "--window",
-                "MON-FRI 08:00-19:00",
-            ],
-            "invalid --cluster",
-        ),
-        (
-            &[
-                "-c",
-                "c-bad",
-                "-s",
-                "web.api",
-                "--window",
-                "MON-FRI 08:00-19:00",
-            ],
-            "invalid --service",
-        ),
-        (
-            &[
-                "-c",
-                "c-bad",
-                "-s",
-                "ghost",
-                "--window",
-                "MON-FRI 08:00-19:00",
-            ],
-            "service 'ghost' was not found",
-        ),
-        (
-            &[
-                "-c",
-                "no-such-cluster",
-                "-s",
-                "web",
-                "--window",
-                "MON-FRI 08:00-19:00",
-            ],
-            "cluster 'no-such-cluster' was not found",
-        ),
-        (
-            &[
-                "-c",
-                "c-bad",
-                "-s",
-                "web",
-                "--window",
-                "MON-FRI 08:00-19:00",
-                "--end-date",
-                "2020-01-01T00:00:00Z",
-            ],
-            "invalid --end-date",
-        ),
-        (
-            &[
-                "-c",
-                "c-bad",
-                "-s",
-                "web",
-                "--window",
-                "MON-FRI 08:00-19:00",
-                "--dead-letter-arn",
-                "arn:aws:sqs:us-east-1:123456789012:q.fifo",
-            ],
-            "FIFO",
-        ),
-    ];
-    for (i, (args, needle)) in cases.iter().enumerate() {
-        let group = format!("g-bad-{i}");
-        let mut full = vec!["schedule", "-g", &group];
-        full.extend_from_slice(args);
-        if !args.contains(&"--role-arn") {
-            full.extend_from_slice(&["--role-arn", ROLE]);
-        }
-        let r = env.cli(&full);
-        assert_ne!(r.code, 0, "{args:?} should fail");
-        assert_eq!(r.code, 2, "{args:?}: invalid input is exit 2: {}", r.stderr);
-        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
-        assert!(r.stdout.is_empty(), "{args:?}: {}", r.stdout);
-        assert!(
-            !env.group_exists(&group).await,
-            "{args:?} created its group"
-        );
+#[test]
+fn invalid_flags_are_usage_errors_before_any_call() {
+    let base = "schedule -c c-bad -s web";
+    let window = "--window 'MON-FRI 08:00-19:00'";
+    for (line, needle) in [
+        (format!("{base} --on 'cron(0 8 ? * MON-FRI *)' --off 'cron(0 19 ? * MON-FRX *)' --role-arn {ROLE}"), "day-of-week: MON-FRX"),
+        (format!("{base} {window} -t Europe/Berlln --role-arn {ROLE}"), "--timezone"),
+        (format!("{base} {window} --role-arn arn:aws:iam::123:role/x"), "--role-arn"),
+        (format!("schedule -c 'c bad' -s web {window} --role-arn {ROLE}"), "--cluster"),
+        (format!("schedule -c c-bad -s web.api {window} --role-arn {ROLE}"), "--service"),
+        (format!("{base} {window} --role-arn {ROLE} --end-date 2020-01-01T00:00:00Z"), "invalid --end-date"),
+        (format!("{base} {window} --role-arn {ROLE} --start-date 2020-01-01T00:00:00Z"), "invalid --start-date"),
+        (format!("{base} {window} --role-arn {ROLE} --end-date yesterday"), "RFC 3339"),
+        (format!("{base} {window} --role-arn {ROLE} --dead-letter-arn arn:aws:sqs:us-east-1:123456789012:q.fifo"), "FIFO"),
+        (format!("{base} --window 'cron(0 8 * * ? *)' --role-arn {ROLE}"), "not a window"),
+        (format!("{base} {window} --role-arn {ROLE} --on-count 100001"), "--on-count"),
+        (format!("{base} {window}"), "--role-arn is required"),
+        (format!("{base} {window} --role-arn {ROLE} --endpoint-url localhost:4566"), "--endpoint-url"),
+        (format!("{base} {window} --role-arn {ROLE} --timeout 0"), "--timeout"),
+        (format!("{base} {window} --role-arn {ROLE} --profile 'a\nb'"), "--profile"),
+    ] {
+        offline(&line).fails_with(2, needle);
     }
-    // --role-arn is required for a real run.
-    let r = env.cli(&[
-        "schedule",
-        "-c",
-        "c-bad",
-        "-s",
-        "web",
-        "--window",
-        "MON-FRI 08:00-19:00",
-        "-g",
-        "g-bad-role",
-    ]);
-    assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--role-arn is required"), "{}", r.stderr);
-    assert!(!env.group_exists("g-bad-role").await);
+}
+
+#[tokio::test]
+async fn a_service_that_does_not_exist_writes_nothing() {
+    let env = Env::new().await;
+    env.services("c-missing", &["web"], 1, LaunchType::Fargate)
+        .await;
+    for (line, needle, group) in [
+        (
+            "-c c-missing -s ghost",
+            "service 'ghost' was not found",
+            "g-missing-1",
+        ),
+        (
+            "-c no-such-cluster -s web",
+            "cluster 'no-such-cluster' was not found",
+            "g-missing-2",
+        ),
+    ] {
+        env.cli(&format!(
+            "schedule {line} --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} -g {group}"
+        ))
+        .fails_with(2, needle);
+        assert!(!env.group_exists(group).await, "{line} created its group");
+    }
+}
+
+#[tokio::test]
+async fn one_failed_write_does_not_stop_the_other_and_both_are_reported() {
+    let env = Env::new().await;
+    env.services("c-half", &["web"], 1, LaunchType::Fargate)
+        .await;
+    env.scheduler()
+        .create_schedule_group()
+        .name("g-half")
+        .send()
+        .await
+        .unwrap();
+    // Another owner's schedule holds the name of the off schedule: ecs-onoff never overwrites it.
+    common::create_foreign_schedule(
+        &env.config,
+        "g-half",
+        "c-half.web.off",
+        "arn:aws:lambda:us-east-1:123456789012:function:other",
+    )
+    .await;
+    let r = env
+        .cli(&format!(
+            "schedule -c c-half -s web --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} -g g-half --output json"
+        ))
+        .run();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let out = r.json();
+    assert_eq!(out["actions"][0]["name"], "c-half.web.on");
+    assert_eq!(out["actions"][0]["action"], "created");
+    assert_eq!(out["failures"][0]["name"], "c-half.web.off");
+    assert_eq!(out["failures"][0]["action"], "create");
+    assert_eq!(out["failures"][0]["code"], "ConflictException");
+    assert_eq!(out["summary"]["failed"], 1);
+    let foreign = env.get("g-half", "c-half.web.off").await.unwrap();
+    assert!(
+        foreign.target().unwrap().arn().contains(":lambda:"),
+        "left as it was"
+    );
 }
 
 #[tokio::test]
 async fn warnings_for_ec2_autoscaling_and_dst() {
     let env = Env::new().await;
     env.services("c-warn", &["batch"], 2, LaunchType::Ec2).await;
-    aws_sdk_applicationautoscaling::Client::new(&env.config)
-        .register_scalable_target()
-        .service_namespace(aws_sdk_applicationautoscaling::types::ServiceNamespace::Ecs)
-        .resource_id("service/c-warn/batch")
-        .scalable_dimension(
-            aws_sdk_applicationautoscaling::types::ScalableDimension::EcsServiceDesiredCount,
-        )
-        .min_capacity(1)
-        .max_capacity(4)
-        .send()
-        .await
-        .unwrap();
-    let r = env.cli(&[
-        "schedule",
-        "-c",
-        "c-warn",
-        "-s",
-        "batch",
-        "--on",
-        "cron(30 2 * * ? *)",
-        "--off",
-        "cron(0 20 1 * ? *)",
-        "-t",
-        "America/New_York",
-        "--role-arn",
-        ROLE,
-        "-g",
-        "g-warn",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    common::register_scalable_target(&env.config, "c-warn", "batch", 1, 4).await;
+    let r = env
+        .cli(&format!(
+            "schedule -c c-warn -s batch --on 'cron(30 2 * * ? *)' --off 'cron(0 20 1 * ? *)' \
+             -t America/New_York --role-arn {ROLE} -g g-warn"
+        ))
+        .ok();
     assert!(r.stderr.contains("EC2 launch type"), "{}", r.stderr);
     assert!(r.stderr.contains("MinCapacity 1"), "{}", r.stderr);
     assert!(
@@ -514,66 +328,43 @@ async fn unschedule_status_and_list() {
     env.services("c-life", &["web", "worker"], 2, LaunchType::Fargate)
         .await;
     for service in ["web", "worker"] {
-        let r = env.cli(&[
-            "schedule",
-            "-c",
-            "c-life",
-            "-s",
-            service,
-            "--window",
-            "MON-FRI 08:00-19:00",
-            "--role-arn",
-            ROLE,
-            "-g",
-            "g-life",
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        env.cli(&format!(
+            "schedule -c c-life -s {service} --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} -g g-life"
+        ))
+        .ok();
     }
-    let r = env.cli(&[
-        "status", "-c", "c-life", "-s", "web", "-g", "g-life", "--output", "json",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let status = json(&r);
+    let status = env.cli("status -c c-life -s web -g g-life").json();
     assert_eq!(status["desired_count"], 2);
     assert_eq!(status["launch_type"], "FARGATE");
-    assert_eq!(status["schedules"][0]["exists"], true);
+    assert_eq!(status["schedules"][0]["switch"], "on");
+    assert_eq!(status["missing"], json!([]));
     assert!(status["next_transition"]["utc"].as_str().is_some());
 
-    let r = env.cli(&[
-        "unschedule",
-        "-c",
-        "c-life",
-        "-s",
-        "web",
-        "-g",
-        "g-life",
-        "--output",
-        "json",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = json(&r);
-    assert_eq!(out[0]["action"], "deleted");
-    assert_eq!(out[1]["action"], "deleted");
+    let out = env.cli("unschedule -c c-life -s web -g g-life").json();
+    let verbs: Vec<_> = out["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].clone(), a["action"].clone()))
+        .collect();
     assert_eq!(
-        env.schedule_names("g-life").await,
+        verbs,
+        [
+            (json!("c-life.web.on"), json!("deleted")),
+            (json!("c-life.web.off"), json!("deleted"))
+        ]
+    );
+    assert_eq!(
+        env.names("g-life").await,
         ["c-life.worker.off", "c-life.worker.on"]
     );
-    let r = env.cli(&[
-        "unschedule",
-        "-c",
-        "c-life",
-        "-s",
-        "web",
-        "-g",
-        "g-life",
-        "--output",
-        "json",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(json(&r)[0]["action"], "absent");
+    let r = env
+        .cli("unschedule -c c-life -s web -g g-life --output json")
+        .ok();
+    assert_eq!(r.json()["actions"], json!([]));
+    assert!(r.stderr.contains("nothing to delete"), "{}", r.stderr);
 
-    let r = env.cli(&["status", "-c", "c-life", "-s", "web", "-g", "g-life"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = env.cli("status -c c-life -s web -g g-life").ok();
     assert!(r.stdout.contains("(absent)"), "{}", r.stdout);
 }
 
@@ -581,27 +372,12 @@ async fn unschedule_status_and_list() {
 async fn list_follows_pagination() {
     let env = Env::new().await;
     let names: Vec<String> = (0..70).map(|i| format!("svc{i:03}")).collect();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    env.services("c-many", &refs, 1, LaunchType::Fargate).await;
-    for name in &refs {
-        let r = env.cli(&[
-            "schedule",
-            "-c",
-            "c-many",
-            "-s",
-            name,
-            "--window",
-            "DAILY 07:00-20:00",
-            "--role-arn",
-            ROLE,
-            "-g",
-            "g-many",
-            "--no-verify",
-            "--on-count",
-            "2",
-            "-q",
-        ]);
-        assert_eq!(r.code, 0, "{}", r.stderr);
+    env.services("c-many", &names, 1, LaunchType::Fargate).await;
+    for name in &names {
+        env.cli(&format!(
+            "schedule -c c-many -s {name} --window 'DAILY 07:00-20:00' --role-arn {ROLE} -g g-many --no-verify --on-count 2 -q"
+        ))
+        .ok();
     }
     // A schedule that does not follow the naming rule is not listed.
     common::create_foreign_schedule(
@@ -611,54 +387,78 @@ async fn list_follows_pagination() {
         "arn:aws:scheduler:::aws-sdk:ecs:updateService",
     )
     .await;
-    let r = env.cli(&["list", "-g", "g-many", "--output", "json"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let out = json(&r);
+    let out = env.cli("list -g g-many").json();
     let items = out.as_array().unwrap();
     assert_eq!(items.len(), 140, "more than one page of 100");
     assert_eq!(items[0]["name"], "c-many.svc000.off");
     assert_eq!(items[0]["desired_count"], 0);
     assert_eq!(items[1]["desired_count"], 2);
     assert!(items.iter().all(|i| i["cluster"] == "c-many"));
-    let r = env.cli(&[
+    let r = env.cli("list -g g-many --cluster other --output json").ok();
+    assert_eq!(r.json(), json!([]));
+    assert!(
+        r.stderr
+            .contains("no ecs-onoff schedules for cluster 'other'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[tokio::test]
+async fn closed_and_full_outputs() {
+    let env = Env::new().await;
+    env.services("c-out", &["web"], 1, LaunchType::Fargate)
+        .await;
+    env.cli(&format!(
+        "schedule -c c-out -s web --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} -g g-out"
+    ))
+    .ok();
+    // A full disk is a failure with a message.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let mut cmd = common::ecs_onoff();
+    cmd.args([
+        "--endpoint-url",
+        &env.url,
+        "--region",
+        "us-east-1",
         "list",
         "-g",
-        "g-many",
-        "--cluster",
-        "other",
-        "--output",
-        "json",
-    ]);
-    assert_eq!(json(&r).as_array().unwrap().len(), 0);
+        "g-out",
+    ])
+    .stdout(full);
+    let r = common::run(&mut cmd);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot write the output"), "{}", r.stderr);
+    // A reader that goes away (`| head -1`) is not.
+    let script = format!(
+        "'{}' --endpoint-url {} --region us-east-1 list -g g-out | head -1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+        env!("CARGO_BIN_EXE_ecs-onoff"),
+        env.url
+    );
+    let mut bash = std::process::Command::new("bash");
+    common::scrub(&mut bash);
+    let out = bash.args(["-c", &script]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn dry_run_needs_no_credentials_or_endpoint() {
-    let r = run(ecs_onoff()
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .args([
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-            "--region",
-            "cn-north-1",
-        ])
-        .args([
-            "schedule",
-            "-c",
-            "prod",
-            "-s",
-            "web",
-            "--window",
-            "MON-FRI 09:00-18:00",
-            "-t",
-            "Asia/Shanghai",
-            "--on-count",
-            "2",
-            "--dry-run",
-        ]));
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let requests = json(&r);
+    let r = offline(
+        "--region cn-north-1 schedule -c prod -s web --window 'MON-FRI 09:00-18:00' \
+         -t Asia/Shanghai --on-count 2 --dry-run",
+    )
+    .env_remove("AWS_ACCESS_KEY_ID")
+    .env_remove("AWS_SECRET_ACCESS_KEY")
+    .ok();
+    let requests = r.json();
     let requests = requests.as_array().unwrap();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0]["Name"], "prod.web.on");

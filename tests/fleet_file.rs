@@ -1,9 +1,10 @@
 //! Fleet file parsing: every example loads, the schema is current, and bad files are reported
 //! with file, line and column.
 
-use ecs_onoff::fleet::{self, Fleet};
+use ecs_onoff::fleet;
+use ecs_onoff::spec::ServiceSpec;
 
-fn parse(text: &str) -> Result<Fleet, Vec<String>> {
+fn parse(text: &str) -> Result<Vec<ServiceSpec>, Vec<String>> {
     fleet::parse("fleet.toml", text).map_err(|e| e.errors)
 }
 
@@ -23,7 +24,7 @@ fn every_example_file_loads() {
             let text = std::fs::read_to_string(&path).unwrap();
             let fleet = fleet::parse(&path.display().to_string(), &text)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert!(!fleet.entries.is_empty());
+            assert!(!fleet.is_empty());
             count += 1;
         }
     }
@@ -35,23 +36,26 @@ fn example_resolves_defaults_and_overrides() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/fleet.toml"))
         .unwrap();
     let fleet = parse(&text).unwrap();
-    let web = &fleet.entries[0];
+    let web = &fleet[0];
     assert_eq!(
-        (web.cluster.as_str(), web.service.as_str()),
+        (web.id.cluster.as_str(), web.id.service.as_str()),
         ("staging", "web")
     );
     assert_eq!(web.on.to_string(), "cron(0 9 ? * MON-FRI *)");
     assert_eq!(web.off.to_string(), "cron(0 18 ? * MON-FRI *)");
     assert_eq!(web.zone.name(), "Asia/Seoul");
-    assert_eq!(web.region.as_deref(), Some("ap-northeast-2"));
+    assert_eq!(
+        web.connection.region.as_ref().map(|r| r.as_str()),
+        Some("ap-northeast-2")
+    );
     assert_eq!(web.on_count, Some(2));
     assert_eq!(web.off_count, 0);
-    let worker = &fleet.entries[1];
+    let worker = &fleet[1];
     assert_eq!(worker.on.to_string(), "cron(0 8 ? * MON-FRI *)");
     assert_eq!(worker.on_count, None);
-    let reports = &fleet.entries[2];
+    let reports = &fleet[2];
     assert_eq!(reports.on.to_string(), "cron(0 7 ? * MON-FRI *)");
-    assert_eq!(reports.state, ecs_onoff::plan::State::Disabled);
+    assert_eq!(reports.state, ecs_onoff::schedule::State::Disabled);
 }
 
 #[test]
@@ -179,5 +183,5 @@ fn service_schedule_keys_replace_the_defaults_as_a_unit() {
         "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\non = \"cron(0 6 * * ? *)\"\noff = \"cron(0 22 * * ? *)\"\n"
     ))
     .unwrap();
-    assert_eq!(fleet.entries[0].on.to_string(), "cron(0 6 * * ? *)");
+    assert_eq!(fleet[0].on.to_string(), "cron(0 6 * * ? *)");
 }

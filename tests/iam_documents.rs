@@ -4,6 +4,14 @@
 mod common;
 use common::{ecs_onoff, run};
 use ecs_onoff::iam::{self, Scope};
+use ecs_onoff::schedule::ServiceId;
+
+fn id(cluster: &str, service: &str) -> ServiceId {
+    ServiceId {
+        cluster: cluster.parse().unwrap(),
+        service: service.parse().unwrap(),
+    }
+}
 
 const PARTITIONS: [(&str, &str); 3] = [
     ("aws", "eu-central-1"),
@@ -18,18 +26,18 @@ fn scope(region: &str) -> Scope {
     }
 }
 
-fn services() -> Vec<(String, String)> {
-    vec![
-        ("staging".into(), "worker".into()),
-        ("staging".into(), "web".into()),
-    ]
+fn services() -> Vec<ServiceId> {
+    vec![id("staging", "worker"), id("staging", "web")]
 }
 
 #[test]
 fn trust_policy_snapshots() {
     for (partition, region) in PARTITIONS {
         let doc = iam::trust_policy(&scope(region), "ecs-onoff").unwrap();
-        insta::assert_snapshot!(format!("trust_policy_{partition}"), iam::render(&doc));
+        insta::assert_snapshot!(
+            format!("trust_policy_{partition}"),
+            ecs_onoff::report::pretty(&doc)
+        );
     }
 }
 
@@ -38,17 +46,26 @@ fn execution_policy_snapshots() {
     for (partition, region) in PARTITIONS {
         let dlq = format!("arn:{partition}:sqs:{region}:123456789012:ecs-onoff-dlq");
         let doc = iam::execution_policy(&scope(region), &services(), Some(&dlq)).unwrap();
-        insta::assert_snapshot!(format!("execution_policy_{partition}"), iam::render(&doc));
+        insta::assert_snapshot!(
+            format!("execution_policy_{partition}"),
+            ecs_onoff::report::pretty(&doc)
+        );
     }
     let one = iam::execution_policy(&scope("eu-central-1"), &services()[..1], None).unwrap();
-    insta::assert_snapshot!("execution_policy_one_service", iam::render(&one));
+    insta::assert_snapshot!(
+        "execution_policy_one_service",
+        ecs_onoff::report::pretty(&one)
+    );
 }
 
 #[test]
 fn operator_policy_snapshots() {
     for (partition, region) in PARTITIONS {
         let doc = iam::operator_policy(&scope(region), "ecs-onoff-scheduler", "ecs-onoff").unwrap();
-        insta::assert_snapshot!(format!("operator_policy_{partition}"), iam::render(&doc));
+        insta::assert_snapshot!(
+            format!("operator_policy_{partition}"),
+            ecs_onoff::report::pretty(&doc)
+        );
     }
 }
 
@@ -67,7 +84,7 @@ fn cli_prints_the_same_documents() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(
             r.stdout,
-            iam::render(&iam::trust_policy(&s, "ecs-onoff").unwrap())
+            ecs_onoff::report::pretty(&iam::trust_policy(&s, "ecs-onoff").unwrap())
         );
 
         let r = run(ecs_onoff().args([
@@ -87,7 +104,7 @@ fn cli_prints_the_same_documents() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(
             r.stdout,
-            iam::render(&iam::execution_policy(&s, &services(), None).unwrap())
+            ecs_onoff::report::pretty(&iam::execution_policy(&s, &services(), None).unwrap())
         );
 
         let r = run(ecs_onoff().args([
@@ -103,7 +120,9 @@ fn cli_prints_the_same_documents() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(
             r.stdout,
-            iam::render(&iam::operator_policy(&s, "ecs-onoff-scheduler", "ecs-onoff").unwrap())
+            ecs_onoff::report::pretty(
+                &iam::operator_policy(&s, "ecs-onoff-scheduler", "ecs-onoff").unwrap()
+            )
         );
     }
 }
@@ -121,11 +140,11 @@ fn invalid_input_exits_2() {
     for (extra, needle) in [
         (
             vec!["--account-id", "12345678901", "--region", "us-east-1"],
-            "invalid --account-id",
+            "for '--account-id <ID>': account id",
         ),
         (
             vec!["--account-id", "abcdefghijkl", "--region", "us-east-1"],
-            "invalid --account-id",
+            "for '--account-id <ID>': account id",
         ),
         (
             vec!["--account-id", "123456789012", "--region", "moon-1"],
@@ -140,7 +159,7 @@ fn invalid_input_exits_2() {
                 "--service",
                 "bad name",
             ],
-            "invalid --service",
+            "for '--service <SERVICE>': service name",
         ),
         (
             vec![
@@ -172,7 +191,11 @@ fn invalid_input_exits_2() {
         "web",
     ]));
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("invalid --cluster"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("for '--cluster <CLUSTER>': cluster name"),
+        "{}",
+        r.stderr
+    );
     let r = run(ecs_onoff().args([
         "iam",
         "operator-policy",
@@ -196,7 +219,12 @@ fn invalid_input_exits_2() {
         "bad group",
     ]));
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("invalid --group"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("for '--group <GROUP>': schedule group name"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! IAM calls for `iam create-role`: read, create and update the execution role and its inline
 //! policy. IAM returns documents URL-encoded; they are decoded here.
 
-use super::aws_error;
+use super::{found, AwsError, Call};
 use aws_sdk_iam::types::Tag;
 use aws_sdk_iam::Client;
 use serde_json::Value;
@@ -43,26 +43,21 @@ pub fn parse_document(text: &str) -> Option<Value> {
 pub async fn get_role(
     client: &Client,
     name: &str,
-) -> anyhow::Result<Option<(String, Option<Value>)>> {
-    match client.get_role().role_name(name).send().await {
-        Ok(out) => {
-            let role = out
-                .role()
-                .ok_or_else(|| anyhow::anyhow!("GetRole returned no role"))?;
-            let trust = role.assume_role_policy_document().and_then(parse_document);
-            Ok(Some((role.arn().to_string(), trust)))
-        }
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(aws_error("GetRole", e)),
-    }
+) -> Result<Option<(String, Option<Value>)>, AwsError> {
+    let got = client
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .call("GetRole");
+    Ok(found(got)?.and_then(|out| {
+        let role = out.role()?;
+        let trust = role.assume_role_policy_document().and_then(parse_document);
+        Some((role.arn().to_string(), trust))
+    }))
 }
 
-pub async fn create_role(client: &Client, name: &str, trust: &Value) -> anyhow::Result<String> {
+pub async fn create_role(client: &Client, name: &str, trust: &Value) -> Result<String, AwsError> {
     let out = client
         .create_role()
         .role_name(name)
@@ -72,22 +67,23 @@ pub async fn create_role(client: &Client, name: &str, trust: &Value) -> anyhow::
             Tag::builder()
                 .key("managed-by")
                 .value("ecs-onoff")
-                .build()?,
+                .build()
+                .expect("key and value are set"),
         )
         .send()
         .await
-        .map_err(|e| aws_error("CreateRole", e))?;
+        .call("CreateRole")?;
     Ok(out.role().map(|r| r.arn().to_string()).unwrap_or_default())
 }
 
-pub async fn update_trust(client: &Client, name: &str, trust: &Value) -> anyhow::Result<()> {
+pub async fn update_trust(client: &Client, name: &str, trust: &Value) -> Result<(), AwsError> {
     client
         .update_assume_role_policy()
         .role_name(name)
         .policy_document(trust.to_string())
         .send()
         .await
-        .map_err(|e| aws_error("UpdateAssumeRolePolicy", e))?;
+        .call("UpdateAssumeRolePolicy")?;
     Ok(())
 }
 
@@ -96,23 +92,15 @@ pub async fn get_role_policy(
     client: &Client,
     role: &str,
     policy: &str,
-) -> anyhow::Result<Option<Value>> {
-    match client
+) -> Result<Option<Value>, AwsError> {
+    let got = client
         .get_role_policy()
         .role_name(role)
         .policy_name(policy)
         .send()
         .await
-    {
-        Ok(out) => Ok(parse_document(out.policy_document())),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_no_such_entity_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(aws_error("GetRolePolicy", e)),
-    }
+        .call("GetRolePolicy");
+    Ok(found(got)?.and_then(|out| parse_document(out.policy_document())))
 }
 
 pub async fn put_role_policy(
@@ -120,7 +108,7 @@ pub async fn put_role_policy(
     role: &str,
     policy: &str,
     doc: &Value,
-) -> anyhow::Result<()> {
+) -> Result<(), AwsError> {
     client
         .put_role_policy()
         .role_name(role)
@@ -128,7 +116,7 @@ pub async fn put_role_policy(
         .policy_document(doc.to_string())
         .send()
         .await
-        .map_err(|e| aws_error("PutRolePolicy", e))?;
+        .call("PutRolePolicy")?;
     Ok(())
 }
 

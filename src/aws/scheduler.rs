@@ -1,7 +1,7 @@
-//! EventBridge Scheduler calls, converting between SDK types and [`crate::plan::Schedule`].
+//! EventBridge Scheduler calls, converting between SDK types and [`crate::schedule::Schedule`].
 
-use super::aws_error;
-use crate::plan::{RetryPolicy, Schedule, State};
+use super::{found, AwsError, Call};
+use crate::schedule::{Input, RetryPolicy, Schedule, State};
 use aws_sdk_scheduler::types::{
     DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode, RetryPolicy as SdkRetry,
     ScheduleState, Tag, Target,
@@ -23,7 +23,6 @@ fn from_sdk_time(t: &DateTime) -> Option<Timestamp> {
 pub struct Summary {
     pub name: String,
     pub group: String,
-    pub state: Option<State>,
     pub target_arn: Option<String>,
 }
 
@@ -43,59 +42,51 @@ fn sdk_state(s: State) -> ScheduleState {
 }
 
 /// Whether a schedule group exists.
-pub async fn group_exists(client: &Client, group: &str) -> anyhow::Result<bool> {
-    match client.get_schedule_group().name(group).send().await {
-        Ok(_) => Ok(true),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(aws_error("GetScheduleGroup", e)),
-    }
+pub async fn group_exists(client: &Client, group: &str) -> Result<bool, AwsError> {
+    let got = client
+        .get_schedule_group()
+        .name(group)
+        .send()
+        .await
+        .call("GetScheduleGroup");
+    Ok(found(got)?.is_some())
 }
 
 /// Creates a schedule group tagged `managed-by=ecs-onoff`.
-pub async fn create_group(client: &Client, group: &str) -> anyhow::Result<()> {
+pub async fn create_group(client: &Client, group: &str) -> Result<(), AwsError> {
     let tag = Tag::builder()
         .key("managed-by")
         .value("ecs-onoff")
-        .build()?;
+        .build()
+        .expect("key and value are set");
     client
         .create_schedule_group()
         .name(group)
         .tags(tag)
         .send()
         .await
-        .map_err(|e| aws_error("CreateScheduleGroup", e))?;
+        .call("CreateScheduleGroup")?;
     Ok(())
 }
 
 /// Reads one schedule; `None` when it (or its group) does not exist.
-pub async fn get(client: &Client, group: &str, name: &str) -> anyhow::Result<Option<Schedule>> {
-    let out = match client
+pub async fn get(client: &Client, group: &str, name: &str) -> Result<Option<Schedule>, AwsError> {
+    let got = client
         .get_schedule()
         .group_name(group)
         .name(name)
         .send()
         .await
-    {
-        Ok(out) => out,
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            return Ok(None)
-        }
-        Err(e) => return Err(aws_error("GetSchedule", e)),
+        .call("GetSchedule");
+    let Some(out) = found(got)? else {
+        return Ok(None);
     };
     let target = out.target();
     let retry = target.and_then(|t| t.retry_policy()).map(|r| RetryPolicy {
         maximum_event_age_seconds: r.maximum_event_age_in_seconds().unwrap_or_default(),
         maximum_retry_attempts: r.maximum_retry_attempts().unwrap_or_default(),
     });
-    let schedule = Schedule {
+    Ok(Some(Schedule {
         name: out.name().unwrap_or(name).to_string(),
         group: out.group_name().unwrap_or(group).to_string(),
         expression: out.schedule_expression().unwrap_or_default().to_string(),
@@ -110,10 +101,7 @@ pub async fn get(client: &Client, group: &str, name: &str) -> anyhow::Result<Opt
             .is_some_and(|w| w.mode() == &FlexibleTimeWindowMode::Off),
         target_arn: target.map(|t| t.arn().to_string()).unwrap_or_default(),
         role_arn: target.map(|t| t.role_arn().to_string()).unwrap_or_default(),
-        input: target
-            .and_then(|t| t.input())
-            .unwrap_or_default()
-            .to_string(),
+        input: Input::parse(target.and_then(|t| t.input()).unwrap_or_default()),
         retry,
         dead_letter_arn: target
             .and_then(|t| t.dead_letter_config())
@@ -121,15 +109,14 @@ pub async fn get(client: &Client, group: &str, name: &str) -> anyhow::Result<Opt
             .map(str::to_string),
         start_date: out.start_date().and_then(from_sdk_time),
         end_date: out.end_date().and_then(from_sdk_time),
-    };
-    Ok(Some(schedule))
+    }))
 }
 
-fn target(s: &Schedule) -> anyhow::Result<Target> {
+fn target(s: &Schedule) -> Target {
     let mut target = Target::builder()
         .arn(&s.target_arn)
         .role_arn(&s.role_arn)
-        .input(&s.input);
+        .input(s.input.render());
     if let Some(r) = s.retry {
         target = target.retry_policy(
             SdkRetry::builder()
@@ -141,21 +128,22 @@ fn target(s: &Schedule) -> anyhow::Result<Target> {
     if let Some(dlq) = &s.dead_letter_arn {
         target = target.dead_letter_config(DeadLetterConfig::builder().arn(dlq).build());
     }
-    Ok(target.build()?)
+    target.build().expect("Arn and RoleArn are set")
 }
 
-fn window(s: &Schedule) -> anyhow::Result<FlexibleTimeWindow> {
-    Ok(FlexibleTimeWindow::builder()
+fn window(s: &Schedule) -> FlexibleTimeWindow {
+    FlexibleTimeWindow::builder()
         .mode(if s.flexible_window_off {
             FlexibleTimeWindowMode::Off
         } else {
             FlexibleTimeWindowMode::Flexible
         })
-        .build()?)
+        .build()
+        .expect("Mode is set")
 }
 
 /// CreateSchedule with every managed field.
-pub async fn create(client: &Client, s: &Schedule) -> anyhow::Result<()> {
+pub async fn create(client: &Client, s: &Schedule) -> Result<(), AwsError> {
     client
         .create_schedule()
         .name(&s.name)
@@ -164,18 +152,18 @@ pub async fn create(client: &Client, s: &Schedule) -> anyhow::Result<()> {
         .schedule_expression_timezone(&s.timezone)
         .set_state(s.state.map(sdk_state))
         .description(&s.description)
-        .flexible_time_window(window(s)?)
-        .target(target(s)?)
+        .flexible_time_window(window(s))
+        .target(target(s))
         .set_start_date(s.start_date.map(to_sdk_time))
         .set_end_date(s.end_date.map(to_sdk_time))
         .send()
         .await
-        .map_err(|e| aws_error("CreateSchedule", e))?;
+        .call("CreateSchedule")?;
     Ok(())
 }
 
 /// UpdateSchedule replaces the whole schedule, so every field is sent, State included.
-pub async fn update(client: &Client, s: &Schedule) -> anyhow::Result<()> {
+pub async fn update(client: &Client, s: &Schedule) -> Result<(), AwsError> {
     client
         .update_schedule()
         .name(&s.name)
@@ -184,42 +172,35 @@ pub async fn update(client: &Client, s: &Schedule) -> anyhow::Result<()> {
         .schedule_expression_timezone(&s.timezone)
         .state(sdk_state(s.state.unwrap_or(State::Enabled)))
         .description(&s.description)
-        .flexible_time_window(window(s)?)
-        .target(target(s)?)
+        .flexible_time_window(window(s))
+        .target(target(s))
         .set_start_date(s.start_date.map(to_sdk_time))
         .set_end_date(s.end_date.map(to_sdk_time))
         .send()
         .await
-        .map_err(|e| aws_error("UpdateSchedule", e))?;
+        .call("UpdateSchedule")?;
     Ok(())
 }
 
 /// Deletes a schedule; `false` when it did not exist.
-pub async fn delete(client: &Client, group: &str, name: &str) -> anyhow::Result<bool> {
-    match client
+pub async fn delete(client: &Client, group: &str, name: &str) -> Result<bool, AwsError> {
+    let deleted = client
         .delete_schedule()
         .group_name(group)
         .name(name)
         .send()
         .await
-    {
-        Ok(_) => Ok(true),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            Ok(false)
-        }
-        Err(e) => Err(aws_error("DeleteSchedule", e)),
-    }
+        .call("DeleteSchedule");
+    Ok(found(deleted)?.is_some())
 }
 
-/// Every schedule in a group (following pagination), optionally by name prefix.
+/// Every schedule in a group (following pagination), optionally by name prefix. A group that
+/// does not exist holds no schedules.
 pub async fn list(
     client: &Client,
     group: &str,
     prefix: Option<&str>,
-) -> anyhow::Result<Vec<Summary>> {
+) -> Result<Vec<Summary>, AwsError> {
     let mut pages = client
         .list_schedules()
         .group_name(group)
@@ -229,22 +210,13 @@ pub async fn list(
         .send();
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(page) => page,
-            // A group that does not exist holds no schedules.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
-            {
-                break
-            }
-            Err(e) => return Err(aws_error("ListSchedules", e)),
+        let Some(page) = found(page.call("ListSchedules"))? else {
+            break;
         };
         for s in page.schedules() {
             out.push(Summary {
                 name: s.name().unwrap_or_default().to_string(),
                 group: s.group_name().unwrap_or(group).to_string(),
-                state: state_of(s.state()),
                 target_arn: s.target().map(|t| t.arn().to_string()),
             });
         }

@@ -1,18 +1,19 @@
-//! One module per subcommand. Each validates its arguments into core values first, then calls
-//! the core and, only after that, AWS.
+//! One module per subcommand. Each turns its typed arguments into core values, runs the core
+//! and the AWS edge (writing commands through [`crate::reconcile`]), and emits one report.
+//! Commands do not import from each other.
 
-pub mod fleet;
+pub mod apply;
 pub mod iam;
 pub mod list;
 pub mod next;
+pub mod plan;
 pub mod schedule;
 pub mod status;
 pub mod unschedule;
 
 use crate::cli::{Cli, Command};
-use crate::exit::{ExitStatus, InvalidInput};
+use crate::exit::ExitStatus;
 use crate::output::Printer;
-use jiff::Timestamp;
 
 /// Runs the chosen subcommand.
 pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
@@ -24,10 +25,10 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Status(args) => block_on(status::run(args, global, printer)),
         Command::Next(args) => next::run(args, printer),
         Command::Iam(args) => iam::run(args, global, printer),
-        Command::Plan(args) => block_on(fleet::plan(args, global, printer)),
-        Command::Apply(args) => block_on(fleet::apply(args, global, printer)),
+        Command::Plan(args) => block_on(plan::run(args, global, printer)),
+        Command::Apply(args) => block_on(apply::run(args, global, printer)),
         Command::Schema(_) => {
-            printer.json(&crate::fleet::json_schema());
+            printer.emit(&crate::report::Document(crate::fleet::json_schema()))?;
             Ok(ExitStatus::Success)
         }
     }
@@ -40,25 +41,4 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("start the Tokio runtime")
         .block_on(future)
-}
-
-/// Parses an RFC 3339 instant such as `2026-03-07T00:00:00Z` or `2026-03-07T09:00:00+09:00`.
-pub fn parse_instant(flag: &str, text: &str) -> anyhow::Result<Timestamp> {
-    text.trim().parse::<Timestamp>().map_err(|_| {
-        InvalidInput(format!(
-            "invalid {flag}: '{text}' is not an RFC 3339 instant such as 2026-03-07T00:00:00Z"
-        ))
-        .into()
-    })
-}
-
-/// Checks the cluster, service and group names of a command.
-pub fn validate_target(target: &crate::cli::ServiceArgs) -> anyhow::Result<()> {
-    use crate::naming::{validate_cluster, validate_group, validate_service};
-    validate_cluster(&target.cluster)
-        .map_err(|e| InvalidInput(format!("invalid --cluster: {e}")))?;
-    validate_service(&target.service)
-        .map_err(|e| InvalidInput(format!("invalid --service: {e}")))?;
-    validate_group(&target.group).map_err(|e| InvalidInput(format!("invalid --group: {e}")))?;
-    Ok(())
 }

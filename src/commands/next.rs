@@ -3,48 +3,25 @@
 
 use crate::cli::NextArgs;
 use crate::exit::ExitStatus;
-use crate::expression::eval::Fire;
-use crate::expression::timezone::Zone;
 use crate::expression::ScheduleExpression;
+use crate::naming::Switch;
 use crate::output::Printer;
+use crate::report::{FireRow, NextReport};
 use crate::window::{Form, UserSchedule};
-use anyhow::Context;
-use jiff::Timestamp;
-use serde_json::json;
 
-/// One expression to evaluate, with its label for windows.
-struct Part {
-    action: Option<&'static str>,
-    expr: ScheduleExpression,
-}
-
-/// A fire time with the expression it came from.
-struct Row<'a> {
-    part: &'a Part,
-    fire: Fire,
-}
-
-pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
-    let schedule = UserSchedule::parse(&args.expr).context("invalid EXPR")?;
-    let zone = Zone::parse(&args.timezone).context("invalid --timezone")?;
-    let after = match &args.after {
-        Some(text) => super::parse_instant("--after", text)?,
-        None => Timestamp::now(),
-    };
-    let count = args.count as usize;
-
-    let (parts, heading) = match &schedule {
+/// What is evaluated: one expression, or a window's two, each with its switch.
+fn parts(args: &NextArgs) -> (Vec<(Option<Switch>, ScheduleExpression)>, String) {
+    let zone = &args.timezone;
+    let text = &args.expr.text;
+    match &args.expr.meaning {
         UserSchedule::One { expr, form } => {
             let source = match form {
                 Form::Aws => String::new(),
-                Form::BareAwsCron => format!(" (from the 6-field AWS cron '{}')", args.expr.trim()),
-                Form::UnixCron => format!(" (from the Unix cron '{}')", args.expr.trim()),
+                Form::BareAwsCron => format!(" (from the 6-field AWS cron '{text}')"),
+                Form::UnixCron => format!(" (from the Unix cron '{text}')"),
             };
             (
-                vec![Part {
-                    action: None,
-                    expr: expr.clone(),
-                }],
+                vec![(None, expr.clone())],
                 format!("{expr} in {zone}{source}"),
             )
         }
@@ -55,14 +32,8 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
             overnight,
         } => (
             vec![
-                Part {
-                    action: Some("on"),
-                    expr: on.clone(),
-                },
-                Part {
-                    action: Some("off"),
-                    expr: off.clone(),
-                },
+                (Some(Switch::On), on.clone()),
+                (Some(Switch::Off), off.clone()),
             ],
             format!(
                 "window {text} in {zone}{}\n  on:  {on}\n  off: {off}",
@@ -73,12 +44,18 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
                 }
             ),
         ),
-    };
+    }
+}
 
-    let mut rows = Vec::new();
-    for part in &parts {
-        let evaluation = part.expr.next_fires(&zone, after, count);
-        let label = part.action.map(|a| format!("{a}: ")).unwrap_or_default();
+pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let zone = &args.timezone;
+    let after = args.after.unwrap_or_else(jiff::Timestamp::now);
+    let count = args.count as usize;
+    let (parts, heading) = parts(args);
+    let mut fires = Vec::new();
+    for (switch, expr) in &parts {
+        let evaluation = expr.next_fires(zone, after, count);
+        let label = switch.map(|a| format!("{a}: ")).unwrap_or_default();
         for local in &evaluation.skipped {
             printer.note(&format!(
                 "{label}{} does not exist in {zone} (clocks spring forward); AWS skips that invocation",
@@ -94,60 +71,22 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
         }
         if evaluation.fires.len() < count {
             printer.note(&format!(
-                "{label}{} fires {} time(s) after {}, not {count}",
-                part.expr,
+                "{label}{expr} fires {} time(s) after {}, not {count}",
                 evaluation.fires.len(),
                 after.strftime("%Y-%m-%dT%H:%M:%SZ")
             ));
         }
-        rows.extend(evaluation.fires.into_iter().map(|fire| Row { part, fire }));
+        fires.extend(
+            evaluation
+                .fires
+                .iter()
+                .map(|f| (f.utc, FireRow::new(zone, expr, *switch, f))),
+        );
     }
-    rows.sort_by_key(|r| r.fire.utc);
-
-    if printer.is_json() {
-        let items: Vec<_> = rows
-            .iter()
-            .map(|r| {
-                let mut item = json!({
-                    "utc": r.fire.utc_rfc3339(),
-                    "local": r.fire.local_rfc3339(),
-                    "timezone": zone.name(),
-                    "expression": r.part.expr.to_string(),
-                });
-                if let Some(action) = r.part.action {
-                    item["action"] = json!(action);
-                }
-                item
-            })
-            .collect();
-        printer.json(&serde_json::Value::Array(items));
-        return Ok(ExitStatus::Success);
-    }
-
-    let mut text = String::new();
-    if !printer.is_quiet() {
-        text.push_str(&format!("{}\n\n", printer.bold(&heading)));
-    }
-    let windowed = parts.len() > 1;
-    let header = if windowed {
-        format!("{:<6} {:<34} {}", "ACTION", "LOCAL", "UTC")
-    } else {
-        format!("{:<34} {}", "LOCAL", "UTC")
-    };
-    text.push_str(&printer.bold(header.trim_end()));
-    text.push('\n');
-    for r in &rows {
-        let local = crate::output::local_time(&zone, &r.fire);
-        if windowed {
-            text.push_str(&format!(
-                "{:<6} {local:<34} {}\n",
-                r.part.action.unwrap_or(""),
-                r.fire.utc_rfc3339()
-            ));
-        } else {
-            text.push_str(&format!("{local:<34} {}\n", r.fire.utc_rfc3339()));
-        }
-    }
-    printer.data(&text);
+    fires.sort_by_key(|(utc, _)| *utc);
+    printer.emit(&NextReport {
+        fires: fires.into_iter().map(|(_, row)| row).collect(),
+        heading,
+    })?;
     Ok(ExitStatus::Success)
 }

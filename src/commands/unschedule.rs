@@ -1,40 +1,40 @@
-//! `ecs-onoff unschedule`: delete a service's on and off schedules.
+//! `ecs-onoff unschedule`: a fleet request with the service removed and pruned. Its schedules
+//! are deleted off first, then on, through the same pipeline as `apply`.
 
-use super::validate_target;
-use crate::aws::{self, scheduler};
 use crate::cli::{GlobalArgs, UnscheduleArgs};
 use crate::exit::ExitStatus;
-use crate::naming::{schedule_name, Switch};
 use crate::output::Printer;
-use serde_json::json;
+use crate::plan::{Prune, ServiceSlot};
+use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
+use crate::schedule::ServiceId;
+use crate::spec::Connection;
+use std::collections::BTreeSet;
+use std::time::Instant;
 
 pub async fn run(
     args: &UnscheduleArgs,
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
     let t = &args.target;
-    validate_target(t)?;
-    let config = aws::load_config(global).await?;
-    let client = aws_sdk_scheduler::Client::new(&config);
-    let mut results = Vec::new();
-    for switch in [Switch::On, Switch::Off] {
-        let name = schedule_name(&t.cluster, &t.service, switch);
-        let deleted = scheduler::delete(&client, &t.group, &name).await?;
-        results.push((name, if deleted { "deleted" } else { "absent" }));
+    let connection = Connection::default();
+    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
+    let slot = ServiceSlot {
+        key: lanes.connections.key(&connection).clone(),
+        group: t.group.clone(),
+        id: ServiceId {
+            cluster: t.cluster.clone(),
+            service: t.service.clone(),
+        },
+    };
+    let prune = Prune::Services(BTreeSet::from([slot]));
+    let prepared = reconcile::prepare(lanes, Vec::new(), &prune, false, printer).await?;
+    if prepared.plan.steps.is_empty() {
+        printer.note(&format!(
+            "{}/{} has no schedules in group '{}': nothing to delete",
+            t.cluster, t.service, t.group
+        ));
     }
-    if printer.is_json() {
-        let items: Vec<_> = results
-            .iter()
-            .map(|(name, action)| json!({"action": action, "name": name, "group": t.group}))
-            .collect();
-        printer.json(&json!(items));
-    } else {
-        let rows: Vec<_> = results
-            .iter()
-            .map(|(name, action)| vec![action.to_string(), format!("{}/{name}", t.group)])
-            .collect();
-        printer.data(&crate::output::table(&["ACTION", "SCHEDULE"], &rows));
-    }
-    Ok(ExitStatus::Success)
+    reconcile::apply(&prepared, printer, started, true).await
 }

@@ -65,6 +65,13 @@ impl Zone {
     }
 }
 
+impl std::str::FromStr for Zone {
+    type Err = ZoneError;
+    fn from_str(name: &str) -> Result<Zone, ZoneError> {
+        Zone::parse(name)
+    }
+}
+
 impl PartialEq for Zone {
     fn eq(&self, other: &Self) -> bool {
         self.name == other.name

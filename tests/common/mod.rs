@@ -2,6 +2,7 @@
 //! pointed at it with fake credentials, and the ecs-onoff binary with a scrubbed environment.
 #![allow(dead_code)]
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
@@ -19,7 +20,16 @@ static MOTO: OnceLock<Moto> = OnceLock::new();
 pub fn moto() -> &'static Moto {
     MOTO.get_or_init(|| {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/moto_supervisor.py");
-        let mut child = Command::new("python3")
+        // scripts/test.sh installs moto into the project's .venv and names its Python.
+        let python = std::env::var("ECS_ONOFF_TEST_PYTHON").unwrap_or_else(|_| {
+            let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
+            if std::path::Path::new(venv).exists() {
+                venv.to_string()
+            } else {
+                "python3".to_string()
+            }
+        });
+        let mut child = Command::new(python)
             .arg(script)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -59,6 +69,12 @@ pub async fn sdk_config(url: &str) -> aws_config::SdkConfig {
 /// files, fake keys, no instance metadata.
 pub fn ecs_onoff() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecs-onoff"));
+    scrub(&mut cmd);
+    cmd
+}
+
+/// The environment of [`ecs_onoff`], for any command (a shell pipeline, say).
+pub fn scrub(cmd: &mut Command) {
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("AWS_") || key == "NO_COLOR" {
             cmd.env_remove(&key);
@@ -74,7 +90,99 @@ pub fn ecs_onoff() -> Command {
         )
         .env("AWS_EC2_METADATA_DISABLED", "true")
         .stdin(Stdio::null());
-    cmd
+}
+
+/// Splits a command line into words: white space separates, '...' and "..." quote.
+pub fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quote: Option<char> = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => word.get_or_insert_with(String::new).push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                word.get_or_insert_with(String::new);
+            }
+            (None, c) if c.is_whitespace() => out.extend(word.take()),
+            (None, c) => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    assert!(quote.is_none(), "unclosed quote in {line}");
+    out.extend(word);
+    out
+}
+
+/// A command about to run: built from a line, with more arguments when needed.
+pub struct Cli(Command);
+
+/// ecs-onoff with the test environment, against `url`.
+pub fn cli_at(url: &str, line: &str) -> Cli {
+    let mut cmd = ecs_onoff();
+    cmd.args(["--endpoint-url", url, "--region", "us-east-1"])
+        .args(words(line));
+    Cli(cmd)
+}
+
+/// ecs-onoff that cannot reach any AWS: its endpoint is a closed loopback port. For offline
+/// validation cases, which must fail before any call.
+pub fn offline(line: &str) -> Cli {
+    cli_at("http://127.0.0.1:9", line)
+}
+
+impl Cli {
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Cli {
+        self.0.arg(arg);
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Cli {
+        self.0.args(args);
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<std::ffi::OsStr>) -> Cli {
+        self.0.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Cli {
+        self.0.env_remove(key);
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        run(&mut self.0)
+    }
+
+    /// Runs it and asserts exit 0.
+    pub fn ok(self) -> Run {
+        let r = self.run();
+        assert_eq!(r.code, 0, "stderr: {}\nstdout: {}", r.stderr, r.stdout);
+        r
+    }
+
+    /// Runs it with `--output json`, asserts exit 0 and returns the parsed output.
+    pub fn json(self) -> Value {
+        self.arg("--output").arg("json").ok().json()
+    }
+
+    /// Runs it and asserts the exit code, that stderr contains `needle`, and (for exit 2)
+    /// that nothing was printed on stdout.
+    pub fn fails_with(self, code: i32, needle: &str) -> Run {
+        let r = self.run();
+        assert_eq!(r.code, code, "stderr: {}\nstdout: {}", r.stderr, r.stdout);
+        assert!(
+            r.stderr.contains(needle),
+            "{needle:?} not in stderr: {}",
+            r.stderr
+        );
+        if code == 2 {
+            assert!(r.stdout.is_empty(), "stdout: {}", r.stdout);
+        }
+        r
+    }
 }
 
 /// Output of a finished command.
@@ -84,12 +192,110 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", self.stdout, self.stderr))
+    }
+}
+
 pub fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().expect("run ecs-onoff");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// One test's view of moto: the CLI pointed at it, and SDK clients to set up and check state.
+pub struct Env {
+    pub url: String,
+    pub config: aws_config::SdkConfig,
+}
+
+impl Env {
+    pub async fn new() -> Env {
+        Env::in_region("us-east-1").await
+    }
+
+    pub async fn in_region(region: &str) -> Env {
+        let url = moto().url.clone();
+        let config = sdk_config(&url)
+            .await
+            .into_builder()
+            .region(aws_config::Region::new(region.to_string()))
+            .build();
+        Env { url, config }
+    }
+
+    pub fn cli(&self, line: &str) -> Cli {
+        cli_at(&self.url, line)
+    }
+
+    pub fn scheduler(&self) -> aws_sdk_scheduler::Client {
+        aws_sdk_scheduler::Client::new(&self.config)
+    }
+
+    pub fn ecs(&self) -> aws_sdk_ecs::Client {
+        aws_sdk_ecs::Client::new(&self.config)
+    }
+
+    /// Creates a cluster with one service per name, each with the given desired count.
+    pub async fn services(
+        &self,
+        cluster: &str,
+        names: &[impl AsRef<str>],
+        desired: i32,
+        launch: aws_sdk_ecs::types::LaunchType,
+    ) {
+        create_services(&self.config, cluster, names, desired, launch).await;
+    }
+
+    pub async fn get(
+        &self,
+        group: &str,
+        name: &str,
+    ) -> Option<aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput> {
+        self.scheduler()
+            .get_schedule()
+            .group_name(group)
+            .name(name)
+            .send()
+            .await
+            .ok()
+    }
+
+    pub async fn group_exists(&self, group: &str) -> bool {
+        self.scheduler()
+            .get_schedule_group()
+            .name(group)
+            .send()
+            .await
+            .is_ok()
+    }
+
+    /// Every schedule name in a group, sorted.
+    pub async fn names(&self, group: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut pages = self
+            .scheduler()
+            .list_schedules()
+            .group_name(group)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(page) => names.extend(
+                    page.schedules()
+                        .iter()
+                        .filter_map(|s| s.name().map(str::to_string)),
+                ),
+                Err(_) => break,
+            }
+        }
+        names.sort();
+        names
     }
 }
 
@@ -163,4 +369,34 @@ pub async fn create_foreign_schedule(
         .send()
         .await
         .unwrap();
+}
+
+/// Registers an Application Auto Scaling target for a service.
+pub async fn register_scalable_target(
+    config: &aws_config::SdkConfig,
+    cluster: &str,
+    service: &str,
+    min: i32,
+    max: i32,
+) {
+    use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
+    aws_sdk_applicationautoscaling::Client::new(config)
+        .register_scalable_target()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id(format!("service/{cluster}/{service}"))
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .min_capacity(min)
+        .max_capacity(max)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Writes a file under the target directory and returns its path.
+pub fn write_file(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ecs-onoff-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
 }

@@ -28,17 +28,16 @@ def answers(url):
 
 
 def main():
-    exe = shutil.which("moto_server")
-    if exe is not None:
-        command = [exe]
-    else:
-        try:
-            import moto.server  # noqa: F401  (installed, but its script is not on PATH)
-        except ImportError:
-            print("moto_server is not installed: run scripts/test.sh, or pip install 'moto[server]'",
+    try:
+        import moto.server  # noqa: F401  (this Python has it: run it with this Python)
+        command = [sys.executable, "-m", "moto.server"]
+    except ImportError:
+        exe = shutil.which("moto_server")
+        if exe is None:
+            print("moto_server is not installed: run scripts/test.sh, which installs it into .venv",
                   file=sys.stderr)
             return 1
-        command = [sys.executable, "-m", "moto.server"]
+        command = [exe]
     for _ in range(5):
         port = free_port()
         url = f"http://127.0.0.1:{port}"

@@ -1,0 +1,647 @@
+//! The edge of the one pipeline that every writing command (`schedule`, `unschedule`, `plan`,
+//! `apply`) runs: resolve each request's connection, read the live state (services, scalable
+//! targets, existing schedules), and, after the pure [`crate::plan::plan`], carry the plan out.
+//! Requests run concurrently, bounded, and paced per account and Region.
+
+use crate::aws::{self, autoscaling, ecs, scheduler, AwsError, Clients, Connections, ErrorKind};
+use crate::exit::ExitStatus;
+use crate::exit::InvalidInput;
+use crate::naming::Switch;
+use crate::output::Printer;
+use crate::plan::{Action, LiveService, Observed, Plan, Prune, Scaling, ServiceSlot, Step};
+use crate::report::ApplyReport;
+use crate::schedule::{Schedule, ServiceId};
+use crate::spec::{ClientKey, Connection, ServiceRequest, ServiceSpec};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinSet;
+
+/// Requests per second per account and Region: below the lowest documented Scheduler quota
+/// (250 TPS for CreateSchedule outside the largest Regions).
+pub const REQUESTS_PER_SECOND: u32 = 200;
+/// Requests in flight at once, unless `--concurrency` says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// Starts requests no faster than a fixed rate.
+struct Pacer {
+    interval: Duration,
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    fn new(per_second: u32) -> Pacer {
+        Pacer {
+            interval: Duration::from_secs(1) / per_second,
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    async fn wait(&self) {
+        let at = {
+            let mut next = self.next.lock().await;
+            let at = (*next).max(tokio::time::Instant::now());
+            *next = at + self.interval;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// The connections of a run with their pacing: a request runs once it has one of the shared
+/// slots and its account and Region's pacer lets it start.
+pub struct Lanes {
+    pub connections: Connections,
+    slots: Arc<Semaphore>,
+    pacers: HashMap<ClientKey, Arc<Pacer>>,
+}
+
+impl Lanes {
+    /// Opens every connection named.
+    pub async fn open<'a>(
+        settings: &aws::Settings,
+        wanted: impl IntoIterator<Item = &'a Connection>,
+        concurrency: usize,
+    ) -> anyhow::Result<Lanes> {
+        let connections = Connections::open(settings, wanted).await?;
+        let pacers = connections
+            .keys()
+            .map(|k| (k.clone(), Arc::new(Pacer::new(REQUESTS_PER_SECOND))))
+            .collect();
+        Ok(Lanes {
+            connections,
+            slots: Arc::new(Semaphore::new(concurrency.max(1))),
+            pacers,
+        })
+    }
+
+    /// Each spec with its connection resolved.
+    pub fn requests(&self, specs: Vec<ServiceSpec>) -> Vec<ServiceRequest> {
+        specs
+            .into_iter()
+            .map(|spec| ServiceRequest {
+                key: self.connections.key(&spec.connection).clone(),
+                spec,
+            })
+            .collect()
+    }
+
+    pub fn clients(&self, key: &ClientKey) -> &Clients {
+        self.connections.clients(key)
+    }
+
+    /// Runs `job` once a slot is free and the pacer of `key` admits it.
+    fn spawn<T, F>(&self, tasks: &mut JoinSet<T>, key: &ClientKey, job: F)
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        let slots = self.slots.clone();
+        let pacer = self.pacers[key].clone();
+        tasks.spawn(async move {
+            let _slot: OwnedSemaphorePermit = slots
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            pacer.wait().await;
+            job.await
+        });
+    }
+}
+
+/// Waits for every task; a task that panicked is a bug, reported as such.
+async fn join_all<T: 'static>(mut tasks: JoinSet<T>) -> anyhow::Result<Vec<T>> {
+    let mut out = Vec::with_capacity(tasks.len());
+    while let Some(joined) = tasks.join_next().await {
+        out.push(joined?);
+    }
+    Ok(out)
+}
+
+/// Reads what planning needs. With `verify`, every requested service must exist and be ACTIVE:
+/// otherwise the error names each one that is not (invalid input, nothing written).
+pub async fn read(
+    lanes: &Lanes,
+    requests: &[ServiceRequest],
+    prune: &Prune,
+    verify: bool,
+) -> anyhow::Result<Observed> {
+    let services = if verify {
+        describe(lanes, requests).await?
+    } else {
+        HashMap::new()
+    };
+    let existing = match prune {
+        Prune::Groups => read_groups(lanes, requests).await?,
+        _ => read_by_name(lanes, requests, prune).await?,
+    };
+    Ok(Observed { services, existing })
+}
+
+type Services = HashMap<(ClientKey, ServiceId), LiveService>;
+
+/// DescribeServices, 10 services a call, then each found service's scalable targets.
+async fn describe(lanes: &Lanes, requests: &[ServiceRequest]) -> anyhow::Result<Services> {
+    let mut batches: BTreeMap<(ClientKey, &str), Vec<String>> = BTreeMap::new();
+    for r in requests {
+        batches
+            .entry((r.key.clone(), r.spec.id.cluster.as_str()))
+            .or_default()
+            .push(r.spec.id.service.to_string());
+    }
+    let mut tasks = JoinSet::new();
+    for ((key, cluster), names) in batches {
+        for chunk in names.chunks(ecs::DESCRIBE_BATCH) {
+            let client = lanes.clients(&key).ecs.clone();
+            let (k, cluster, chunk) = (key.clone(), cluster.to_string(), chunk.to_vec());
+            lanes.spawn(&mut tasks, &key, async move {
+                let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
+                let result = ecs::describe(&client, &cluster, &names).await;
+                (k, cluster, result)
+            });
+        }
+    }
+    let mut found: HashMap<(ClientKey, String, String), ecs::ServiceInfo> = HashMap::new();
+    let mut missing_clusters = HashSet::new();
+    for (key, cluster, result) in join_all(tasks).await? {
+        match result? {
+            None => {
+                missing_clusters.insert((key, cluster));
+            }
+            Some(infos) => {
+                for info in infos.into_iter().filter(|i| i.status == "ACTIVE") {
+                    found.insert((key.clone(), cluster.clone(), info.name.clone()), info);
+                }
+            }
+        }
+    }
+    let mut problems = Vec::new();
+    let mut services = Services::new();
+    for r in requests {
+        let (key, id) = (&r.key, &r.spec.id);
+        let slot = (key.clone(), id.cluster.to_string(), id.service.to_string());
+        if missing_clusters.contains(&(key.clone(), id.cluster.to_string())) {
+            problems.push(format!(
+                "{}: cluster '{}' was not found in {key}",
+                r.spec.label(),
+                id.cluster
+            ));
+        } else if let Some(info) = found.remove(&slot) {
+            services.insert((key.clone(), id.clone()), live(info));
+        } else {
+            problems.push(format!(
+                "{}: service '{}' was not found, or is not ACTIVE, in cluster '{}' ({key})",
+                r.spec.label(),
+                id.service,
+                id.cluster
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(InvalidInput::new(problems.join("\n")).into());
+    }
+    read_scaling(lanes, &mut services).await?;
+    Ok(services)
+}
+
+fn live(info: ecs::ServiceInfo) -> LiveService {
+    LiveService {
+        arn: info.arn,
+        status: info.status,
+        desired_count: info.desired_count,
+        running_count: info.running_count,
+        capacity: info.capacity,
+        scaling: Scaling::Targets(Vec::new()),
+    }
+}
+
+/// Fills in each service's Application Auto Scaling targets, 50 services a call. A failure to
+/// read them is kept with the service (planning warns), not an error.
+async fn read_scaling(lanes: &Lanes, services: &mut Services) -> anyhow::Result<()> {
+    let mut by_key: BTreeMap<ClientKey, Vec<String>> = BTreeMap::new();
+    for (key, id) in services.keys() {
+        by_key
+            .entry(key.clone())
+            .or_default()
+            .push(autoscaling::resource_id(&id.cluster, &id.service));
+    }
+    let mut tasks = JoinSet::new();
+    for (key, ids) in by_key {
+        for chunk in ids.chunks(autoscaling::DESCRIBE_BATCH) {
+            let client = lanes.clients(&key).autoscaling.clone();
+            let (k, chunk) = (key.clone(), chunk.to_vec());
+            lanes.spawn(&mut tasks, &key, async move {
+                let result = autoscaling::min_capacities(&client, &chunk).await;
+                (k, chunk, result)
+            });
+        }
+    }
+    for (key, ids, result) in join_all(tasks).await? {
+        for ((k, id), service) in services.iter_mut() {
+            let rid = autoscaling::resource_id(&id.cluster, &id.service);
+            if *k != key || !ids.contains(&rid) {
+                continue;
+            }
+            service.scaling = match &result {
+                Ok(mins) => Scaling::Targets(mins.get(&rid).cloned().unwrap_or_default()),
+                Err(e) => Scaling::Unread(e.to_string()),
+            };
+        }
+    }
+    Ok(())
+}
+
+/// GetSchedule for every schedule the requests name, and for the services `prune` removes.
+async fn read_by_name(
+    lanes: &Lanes,
+    requests: &[ServiceRequest],
+    prune: &Prune,
+) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
+    let mut wanted: BTreeSet<(ClientKey, String, String)> = BTreeSet::new();
+    for r in requests {
+        for name in ServiceSpec::schedule_names(&r.spec.id) {
+            wanted.insert((r.key.clone(), r.spec.group.to_string(), name));
+        }
+    }
+    if let Prune::Services(slots) = prune {
+        for ServiceSlot { key, group, id } in slots {
+            for name in ServiceSpec::schedule_names(id) {
+                wanted.insert((key.clone(), group.to_string(), name));
+            }
+        }
+    }
+    get_all(lanes, wanted).await
+}
+
+async fn get_all(
+    lanes: &Lanes,
+    wanted: BTreeSet<(ClientKey, String, String)>,
+) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
+    let mut tasks = JoinSet::new();
+    for (key, group, name) in wanted {
+        let client = lanes.clients(&key).scheduler.clone();
+        let k = key.clone();
+        lanes.spawn(&mut tasks, &key, async move {
+            (k, scheduler::get(&client, &group, &name).await)
+        });
+    }
+    let mut out = Vec::new();
+    for (key, got) in join_all(tasks).await? {
+        if let Some(schedule) = got? {
+            out.push((key, schedule));
+        }
+    }
+    Ok(out)
+}
+
+/// Every managed schedule in the requests' groups: ListSchedules, then GetSchedule for each
+/// one whose name and target could be ecs-onoff's.
+async fn read_groups(
+    lanes: &Lanes,
+    requests: &[ServiceRequest],
+) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
+    let groups: BTreeSet<(ClientKey, String)> = requests
+        .iter()
+        .map(|r| (r.key.clone(), r.spec.group.to_string()))
+        .collect();
+    let mut wanted = BTreeSet::new();
+    for (key, group) in groups {
+        wanted.extend(
+            candidates(lanes.clients(&key), &group)
+                .await?
+                .into_iter()
+                .map(|name| (key.clone(), group.clone(), name)),
+        );
+    }
+    let mut read = get_all(lanes, wanted).await?;
+    read.retain(|(_, s)| s.owner().is_some());
+    Ok(read)
+}
+
+/// The names in a group that could be managed schedules (naming rule and target), without
+/// reading each one.
+pub async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, AwsError> {
+    Ok(scheduler::list(&clients.scheduler, group, None)
+        .await?
+        .into_iter()
+        .filter(|s| {
+            s.target_arn
+                .as_deref()
+                .is_some_and(crate::schedule::is_update_service_target)
+                && crate::naming::parse_schedule_name(&s.name).is_some()
+        })
+        .map(|s| s.name)
+        .collect())
+}
+
+/// Reads every managed schedule in a group, optionally of one cluster, sorted by name.
+pub async fn managed_in_group(
+    lanes: &Lanes,
+    key: &ClientKey,
+    group: &str,
+) -> anyhow::Result<Vec<Schedule>> {
+    let names = candidates(lanes.clients(key), group).await?;
+    let wanted = names
+        .into_iter()
+        .map(|n| (key.clone(), group.to_string(), n))
+        .collect();
+    let mut out: Vec<Schedule> = get_all(lanes, wanted)
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.owner().is_some())
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+/// A write that failed, with AWS's error code.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&AwsError> for Failure {
+    fn from(e: &AwsError) -> Failure {
+        Failure {
+            code: e.code.clone(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// What carrying out a plan did: for each step of the plan (same index), `Ok` when done (or
+/// nothing to do), else why not.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub results: Vec<Result<(), Failure>>,
+    pub groups_created: Vec<(ClientKey, String)>,
+}
+
+/// The order of writes. A service is never left with an off schedule and no on schedule: on
+/// schedules are written before off schedules, and an off schedule is not created when its
+/// on schedule could not be; deletes remove the off schedule first, and keep the on schedule
+/// when the off schedule could not be deleted.
+fn phase(step: &Step) -> usize {
+    let switch = step.owner().map(|o| o.1);
+    match (&step.action, switch) {
+        (Action::Unchanged, _) => 0,
+        (Action::Create | Action::Update(_), Some(Switch::Off)) => 2,
+        (Action::Create | Action::Update(_), _) => 1,
+        (Action::Delete, Some(Switch::On)) => 4,
+        (Action::Delete, _) => 3,
+    }
+}
+
+/// The step whose failure stops this one, if any: an off create waits for its on create; an on
+/// delete waits for its off delete.
+fn depends_on(plan: &Plan, index: usize) -> Option<usize> {
+    let step = &plan.steps[index];
+    let (id, switch) = step.owner()?;
+    let (needed_action, needed_switch) = match (&step.action, switch) {
+        (Action::Create, Switch::Off) => (Action::Create, Switch::On),
+        (Action::Delete, Switch::On) => (Action::Delete, Switch::Off),
+        _ => return None,
+    };
+    plan.steps.iter().position(|other| {
+        other.key == step.key
+            && other.schedule.group == step.schedule.group
+            && other.action == needed_action
+            && other.owner() == Some((id, needed_switch))
+    })
+}
+
+async fn write(client: &aws_sdk_scheduler::Client, step: &Step) -> Result<(), AwsError> {
+    let s = &step.schedule;
+    match step.action {
+        Action::Create => scheduler::create(client, s).await,
+        Action::Update(_) => scheduler::update(client, s).await,
+        Action::Delete => scheduler::delete(client, &s.group, &s.name)
+            .await
+            .map(|_| ()),
+        Action::Unchanged => Ok(()),
+    }
+}
+
+/// Makes sure every group a create needs exists; returns the ones that could not be made.
+async fn ensure_groups(
+    lanes: &Lanes,
+    plan: &Plan,
+    outcome: &mut Outcome,
+) -> BTreeMap<(ClientKey, String), Failure> {
+    let needed: BTreeSet<(ClientKey, String)> = plan
+        .steps
+        .iter()
+        .filter(|s| s.action == Action::Create)
+        .map(|s| (s.key.clone(), s.schedule.group.clone()))
+        .collect();
+    let mut failed = BTreeMap::new();
+    for (key, group) in needed {
+        let client = &lanes.clients(&key).scheduler;
+        let made = match scheduler::group_exists(client, &group).await {
+            Ok(true) => Ok(false),
+            Ok(false) => match scheduler::create_group(client, &group).await {
+                Ok(()) => Ok(true),
+                // Created meanwhile by a concurrent run: it exists, which is all we need.
+                Err(e) if e.kind == ErrorKind::Conflict => Ok(false),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        };
+        match made {
+            Ok(true) => outcome.groups_created.push((key, group)),
+            Ok(false) => {}
+            Err(e) => {
+                failed.insert((key, group), Failure::from(&e));
+            }
+        }
+    }
+    failed
+}
+
+/// Carries out a plan: groups first, then the writes in the safe order (see [`phase`]),
+/// concurrently within a phase. Every failure is collected; the rest still complete.
+pub async fn execute(lanes: &Lanes, plan: &Plan, printer: &Printer) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome {
+        results: vec![Ok(()); plan.steps.len()],
+        groups_created: Vec::new(),
+    };
+    let failed_groups = ensure_groups(lanes, plan, &mut outcome).await;
+    for (key, group) in &outcome.groups_created {
+        printer.note(&format!(
+            "created schedule group '{group}' in {key} (tagged managed-by=ecs-onoff)"
+        ));
+    }
+    let progress = printer.progress("writing schedules", plan.tally().changes());
+    for current in 1..=4 {
+        let mut tasks = JoinSet::new();
+        for (index, step) in plan.steps.iter().enumerate() {
+            if phase(step) != current {
+                continue;
+            }
+            let group = (step.key.clone(), step.schedule.group.clone());
+            let blocked = match failed_groups.get(&group) {
+                Some(f) if step.action == Action::Create => Some(Failure {
+                    code: f.code.clone(),
+                    message: format!(
+                        "schedule group '{}' could not be created: {}",
+                        step.schedule.group, f.message
+                    ),
+                }),
+                _ => depends_on(plan, index)
+                    .filter(|&d| outcome.results[d].is_err())
+                    .map(|d| Failure {
+                        code: "Skipped".into(),
+                        message: format!(
+                            "not written because {} {} failed",
+                            plan.steps[d].action.verb(),
+                            plan.steps[d].schedule.name
+                        ),
+                    }),
+            };
+            if let Some(failure) = blocked {
+                outcome.results[index] = Err(failure);
+                progress.inc(1);
+                continue;
+            }
+            let client = lanes.clients(&step.key).scheduler.clone();
+            let step = step.clone();
+            lanes.spawn(&mut tasks, &group.0, async move {
+                (index, write(&client, &step).await)
+            });
+        }
+        for (index, result) in join_all(tasks).await? {
+            progress.inc(1);
+            outcome.results[index] = result.map_err(|e| Failure::from(&e));
+        }
+    }
+    progress.finish_and_clear();
+    Ok(outcome)
+}
+
+/// A plan made against the live state, with the connections that carry it out.
+pub struct Prepared {
+    pub lanes: Lanes,
+    pub plan: Plan,
+}
+
+/// Reads the live state and plans: the steps every writing command shares. Prints the plan's
+/// warnings (and, with --verbose, where each on count came from). Writes nothing.
+pub async fn prepare(
+    lanes: Lanes,
+    specs: Vec<ServiceSpec>,
+    prune: &Prune,
+    verify: bool,
+    printer: &Printer,
+) -> anyhow::Result<Prepared> {
+    let requests = lanes.requests(specs);
+    let observed = read(&lanes, &requests, prune, verify).await?;
+    printer.detail(&format!(
+        "{} service(s) through {} client(s): {}; {} existing schedule(s) read",
+        requests.len(),
+        lanes.connections.keys().count(),
+        lanes
+            .connections
+            .keys()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        observed.existing.len()
+    ));
+    let plan = crate::plan::plan(&requests, &observed, prune, jiff::Timestamp::now());
+    for w in &plan.warnings {
+        printer.warn(w);
+    }
+    for d in &plan.details {
+        printer.detail(d);
+    }
+    Ok(Prepared { lanes, plan })
+}
+
+/// Carries out a prepared plan and prints its report: exit 0 when every write succeeded, else
+/// 1 with every failure listed (running the command again retries them).
+pub async fn apply(
+    prepared: &Prepared,
+    printer: &Printer,
+    started: std::time::Instant,
+    show_unchanged: bool,
+) -> anyhow::Result<ExitStatus> {
+    let outcome = execute(&prepared.lanes, &prepared.plan, printer).await?;
+    let mut report = ApplyReport::new(
+        &prepared.plan,
+        &outcome,
+        started.elapsed().as_secs_f64(),
+        jiff::Timestamp::now(),
+    );
+    report.show_unchanged = show_unchanged;
+    printer.emit(&report)?;
+    if report.failures.is_empty() {
+        Ok(ExitStatus::Success)
+    } else {
+        printer.warn(&format!(
+            "{} write(s) failed; running the command again retries them",
+            report.failures.len()
+        ));
+        Ok(ExitStatus::Failure)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{plan, Observed};
+    use crate::spec::tests::{key, spec};
+
+    #[test]
+    fn writes_are_ordered_so_a_service_keeps_its_on_schedule() {
+        let r = ServiceRequest {
+            key: key("us-east-1"),
+            spec: spec("prod", "web"),
+        };
+        let now = "2026-11-25T00:00:00Z".parse().unwrap();
+        let created = plan(
+            std::slice::from_ref(&r),
+            &Observed::default(),
+            &Prune::Nothing,
+            now,
+        );
+        let phases: Vec<_> = created.steps.iter().map(phase).collect();
+        assert_eq!(phases, [1, 2], "on before off");
+        assert_eq!(
+            depends_on(&created, 1),
+            Some(0),
+            "off create waits for on create"
+        );
+        assert_eq!(depends_on(&created, 0), None);
+        let observed = Observed {
+            existing: r
+                .spec
+                .schedules(&r.key, 1)
+                .into_iter()
+                .map(|s| (r.key.clone(), s))
+                .collect(),
+            ..Observed::default()
+        };
+        let slot = ServiceSlot {
+            key: r.key.clone(),
+            group: r.spec.group.clone(),
+            id: r.spec.id.clone(),
+        };
+        let deleted = plan(
+            &[],
+            &observed,
+            &Prune::Services(BTreeSet::from([slot])),
+            now,
+        );
+        let phases: Vec<_> = deleted.steps.iter().map(phase).collect();
+        assert_eq!(phases, [4, 3], "off deleted before on");
+        assert_eq!(
+            depends_on(&deleted, 0),
+            Some(1),
+            "on delete waits for off delete"
+        );
+    }
+}

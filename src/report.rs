@@ -1,0 +1,794 @@
+//! What each command reports: one `Serialize` type per command. `--output json` prints the type
+//! itself; the text view is rendered from the same value by [`Render::text`]. Renderers are pure
+//! functions of the report, so they are tested without AWS. The JSON shapes are documented in
+//! the README and kept stable.
+
+use crate::expression::eval::{offset_text, Fire};
+use crate::expression::timezone::Zone;
+use crate::expression::ScheduleExpression;
+use crate::naming::Switch;
+use crate::plan::{Action, FieldChange, Plan, Tally};
+use crate::reconcile::Outcome;
+use crate::schedule::{Input, Schedule, State};
+use crate::spec::ClientKey;
+use jiff::Timestamp;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How text is drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    pub color: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+}
+
+impl Style {
+    /// A header or emphasis.
+    pub fn bold(&self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// A report: JSON is the value itself, text is drawn from it.
+pub trait Render: Serialize {
+    fn text(&self, style: &Style) -> String;
+}
+
+/// A fire time for people: `Mon 2026-11-30 09:00 CET +01:00` (the abbreviation is left out where
+/// the time zone database has only a numeric one).
+pub fn local_time(zone: &Zone, fire: &Fire) -> String {
+    let info = zone.tz().to_offset_info(fire.utc);
+    let abbreviation = info.abbreviation();
+    let abbreviation = if abbreviation.starts_with(['+', '-']) {
+        String::new()
+    } else {
+        format!("{abbreviation} ")
+    };
+    format!(
+        "{} {abbreviation}{}",
+        fire.local.strftime("%a %Y-%m-%d %H:%M"),
+        offset_text(fire.offset)
+    )
+}
+
+/// Left-aligned columns, two spaces apart.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: &[&str]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else {
+                let _ = write!(out, "{cell:<width$}  ", width = widths[i]);
+            }
+        }
+        out.trim_end().to_string() + "\n"
+    };
+    let mut out = line(header);
+    for row in rows {
+        out.push_str(&line(&row.iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+    out
+}
+
+/// The next fire of a stored schedule, when it is enabled and its expression and zone are ones
+/// ecs-onoff reads.
+pub fn next_fire(s: &Schedule, now: Timestamp) -> Option<(Zone, Fire)> {
+    if s.state == Some(State::Disabled) {
+        return None;
+    }
+    let expr = ScheduleExpression::parse(&s.expression).ok()?;
+    let zone = Zone::parse(&s.timezone).ok()?;
+    let fire = expr.next_fires(&zone, now, 1).fires.first().copied()?;
+    Some((zone, fire))
+}
+
+/// One schedule, as every command shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScheduleRow {
+    /// The verb: planned (`create`) in `plan`, done (`created`) in reports of writes; absent in
+    /// `list` and `status`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<&'static str>,
+    pub name: String,
+    pub group: String,
+    pub region: String,
+    pub profile: Option<String>,
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    pub switch: Option<Switch>,
+    pub expression: String,
+    pub timezone: String,
+    pub desired_count: Option<u32>,
+    pub state: Option<State>,
+    pub next_fire_utc: Option<String>,
+    pub next_fire_local: Option<String>,
+    pub changes: Vec<FieldChange>,
+    /// The next fire for people, e.g. `Mon 2026-11-30 09:00 CET +01:00`.
+    #[serde(skip)]
+    next_fire_text: Option<String>,
+}
+
+impl ScheduleRow {
+    pub fn new(key: &ClientKey, s: &Schedule, now: Timestamp) -> ScheduleRow {
+        let owner = s.owner();
+        let fire = next_fire(s, now);
+        let update = match &s.input {
+            Input::UpdateService(u) => Some(u),
+            Input::Other(_) => None,
+        };
+        ScheduleRow {
+            action: None,
+            name: s.name.clone(),
+            group: s.group.clone(),
+            region: key.region.to_string(),
+            profile: key.profile.clone(),
+            cluster: update.map(|u| u.service.cluster.to_string()),
+            service: update.map(|u| u.service.service.to_string()),
+            switch: owner.map(|o| o.1),
+            expression: s.expression.clone(),
+            timezone: s.timezone.clone(),
+            desired_count: s.input.desired_count(),
+            state: s.state,
+            next_fire_utc: fire.as_ref().map(|(_, f)| f.utc_rfc3339()),
+            next_fire_local: fire.as_ref().map(|(_, f)| f.local_rfc3339()),
+            changes: Vec::new(),
+            next_fire_text: fire.as_ref().map(|(z, f)| local_time(z, f)),
+        }
+    }
+
+    /// The row of a plan step, with the verb given (planned or done).
+    fn step(
+        key: &ClientKey,
+        s: &Schedule,
+        action: &Action,
+        verb: &'static str,
+        now: Timestamp,
+    ) -> ScheduleRow {
+        let mut row = ScheduleRow::new(key, s, now);
+        row.action = Some(verb);
+        row.changes = action.changes().to_vec();
+        if *action == Action::Delete {
+            row.next_fire_utc = None;
+            row.next_fire_local = None;
+            row.next_fire_text = None;
+        }
+        row
+    }
+
+    fn count_text(&self) -> String {
+        self.desired_count.map_or("?".into(), |n| n.to_string())
+    }
+
+    /// `Mon 2026-11-30 09:00 CET +01:00 (2026-11-30T08:00:00Z)`, `disabled` or `never`.
+    fn next_text(&self) -> String {
+        match (&self.next_fire_text, &self.next_fire_utc) {
+            (Some(local), Some(utc)) => format!("{local} ({utc})"),
+            _ if self.state == Some(State::Disabled) => "disabled".into(),
+            _ => "never".into(),
+        }
+    }
+}
+
+/// `  name field: old -> new` lines under a table.
+fn change_lines(rows: &[ScheduleRow], out: &mut String) {
+    for row in rows {
+        for c in &row.changes {
+            let _ = writeln!(out, "  {} {}: {} -> {}", row.name, c.field, c.old, c.new);
+        }
+    }
+}
+
+/// The table of a report of writes: action, schedule, expression, zone, count, next fire.
+fn actions_table(rows: &[&ScheduleRow]) -> String {
+    let multi_region = rows
+        .iter()
+        .any(|r| r.region != rows[0].region || r.profile != rows[0].profile);
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                r.action.unwrap_or("").to_string(),
+                format!("{}/{}", r.group, r.name),
+            ];
+            if multi_region {
+                cells.push(r.region.clone());
+            }
+            cells.extend([
+                r.expression.clone(),
+                r.timezone.clone(),
+                r.count_text(),
+                r.next_text(),
+            ]);
+            cells
+        })
+        .collect();
+    let mut header = vec!["ACTION", "SCHEDULE"];
+    if multi_region {
+        header.push("REGION");
+    }
+    header.extend(["EXPRESSION", "TIME ZONE", "COUNT", "NEXT FIRE"]);
+    table(&header, &cells)
+}
+
+/// `plan`: what `apply` would do.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanReport {
+    pub actions: Vec<ScheduleRow>,
+    pub summary: Tally,
+}
+
+impl PlanReport {
+    pub fn new(plan: &Plan, now: Timestamp) -> PlanReport {
+        PlanReport {
+            actions: plan
+                .steps
+                .iter()
+                .map(|s| ScheduleRow::step(&s.key, &s.schedule, &s.action, s.action.verb(), now))
+                .collect(),
+            summary: plan.tally(),
+        }
+    }
+}
+
+fn sign(verb: &str) -> &'static str {
+    match verb {
+        "create" => "+",
+        "update" => "~",
+        "delete" => "-",
+        _ => " ",
+    }
+}
+
+impl Render for PlanReport {
+    fn text(&self, style: &Style) -> String {
+        let mut out = String::new();
+        for row in &self.actions {
+            let verb = row.action.unwrap_or("");
+            if verb == "unchanged" && !style.verbose {
+                continue;
+            }
+            let profile = row
+                .profile
+                .as_ref()
+                .map(|p| format!(" (profile {p})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{} {verb:<9} {}/{}  [{}{profile}]  {}  {}  desiredCount {}",
+                sign(verb),
+                row.group,
+                row.name,
+                row.region,
+                row.expression,
+                row.timezone,
+                row.count_text()
+            );
+            for c in &row.changes {
+                let _ = writeln!(out, "      {}: {} -> {}", c.field, c.old, c.new);
+            }
+        }
+        let t = &self.summary;
+        let _ = writeln!(
+            out,
+            "Plan: {} to create, {} to update, {} to delete, {} unchanged.",
+            t.create, t.update, t.delete, t.unchanged
+        );
+        out
+    }
+}
+
+/// What was done, by verb.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Done {
+    pub created: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+    pub failed: usize,
+    pub elapsed_seconds: f64,
+}
+
+/// A write that failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailureRow {
+    /// The planned verb: `create`, `update` or `delete`.
+    pub action: &'static str,
+    pub name: String,
+    pub group: String,
+    pub region: String,
+    pub profile: Option<String>,
+    pub cluster: Option<String>,
+    pub service: Option<String>,
+    /// AWS's error code (`ConflictException`, `ThrottlingException`, ...), or `Skipped` when
+    /// the write was not attempted because one it depends on failed.
+    pub code: String,
+    pub error: String,
+}
+
+/// `schedule`, `unschedule` and `apply`: what was written.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyReport {
+    /// Every schedule the plan covered that was written or left unchanged (failed writes are
+    /// in `failures` instead).
+    pub actions: Vec<ScheduleRow>,
+    pub summary: Done,
+    pub failures: Vec<FailureRow>,
+    /// Text output lists unchanged schedules too (one service), else only with --verbose.
+    #[serde(skip)]
+    pub show_unchanged: bool,
+}
+
+impl ApplyReport {
+    pub fn new(
+        plan: &Plan,
+        outcome: &Outcome,
+        elapsed_seconds: f64,
+        now: Timestamp,
+    ) -> ApplyReport {
+        let mut report = ApplyReport {
+            actions: Vec::new(),
+            summary: Done {
+                elapsed_seconds: (elapsed_seconds * 1000.0).round() / 1000.0,
+                ..Done::default()
+            },
+            failures: Vec::new(),
+            show_unchanged: false,
+        };
+        for (step, result) in plan.steps.iter().zip(&outcome.results) {
+            let row = ScheduleRow::step(
+                &step.key,
+                &step.schedule,
+                &step.action,
+                step.action.done(),
+                now,
+            );
+            match result {
+                Ok(()) => {
+                    let s = &mut report.summary;
+                    match step.action {
+                        Action::Create => s.created += 1,
+                        Action::Update(_) => s.updated += 1,
+                        Action::Delete => s.deleted += 1,
+                        Action::Unchanged => s.unchanged += 1,
+                    }
+                    report.actions.push(row);
+                }
+                Err(f) => report.failures.push(FailureRow {
+                    action: step.action.verb(),
+                    name: row.name,
+                    group: row.group,
+                    region: row.region,
+                    profile: row.profile,
+                    cluster: row.cluster,
+                    service: row.service,
+                    code: f.code.clone(),
+                    error: f.message.clone(),
+                }),
+            }
+        }
+        report.summary.failed = report.failures.len();
+        report
+    }
+}
+
+impl Render for ApplyReport {
+    fn text(&self, style: &Style) -> String {
+        let shown: Vec<&ScheduleRow> = self
+            .actions
+            .iter()
+            .filter(|r| self.show_unchanged || style.verbose || r.action != Some("unchanged"))
+            .collect();
+        let mut out = String::new();
+        if !shown.is_empty() {
+            out.push_str(&actions_table(&shown));
+            change_lines(&self.actions, &mut out);
+        }
+        for f in &self.failures {
+            let _ = writeln!(
+                out,
+                "failed  {} {}/{} [{}]: {}",
+                f.action, f.group, f.name, f.region, f.error
+            );
+        }
+        let s = &self.summary;
+        let _ = writeln!(
+            out,
+            "Apply: {} created, {} updated, {} deleted, {} unchanged, {} failed in {:.1} s",
+            s.created, s.updated, s.deleted, s.unchanged, s.failed, s.elapsed_seconds
+        );
+        out
+    }
+}
+
+/// `schedule --dry-run`: the CreateSchedule requests, in the API's JSON shape.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Requests(pub Vec<serde_json::Value>);
+
+impl Render for Requests {
+    fn text(&self, _: &Style) -> String {
+        pretty(&self.0)
+    }
+}
+
+/// An IAM document, printed as JSON (2-space indentation, fixed key order) in either format.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Document(pub serde_json::Value);
+
+impl Render for Document {
+    fn text(&self, _: &Style) -> String {
+        pretty(&self.0)
+    }
+}
+
+/// JSON with 2-space indentation and a final newline: the one JSON renderer.
+pub fn pretty(value: &impl Serialize) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("reports serialise");
+    text.push('\n');
+    text
+}
+
+/// `list`: the managed schedules of a group.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct ListReport(pub Vec<ScheduleRow>);
+
+impl Render for ListReport {
+    fn text(&self, _: &Style) -> String {
+        let rows: Vec<Vec<String>> = self
+            .0
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.cluster.clone().unwrap_or_default(),
+                    r.service.clone().unwrap_or_default(),
+                    r.switch.map(|s| s.to_string()).unwrap_or_default(),
+                    r.count_text(),
+                    r.expression.clone(),
+                    r.timezone.clone(),
+                    r.state.map_or("?", State::as_str).to_string(),
+                    r.next_fire_utc.clone().unwrap_or_else(|| r.next_text()),
+                    r.next_fire_text.clone().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        table(
+            &[
+                "NAME",
+                "CLUSTER",
+                "SERVICE",
+                "SWITCH",
+                "COUNT",
+                "EXPRESSION",
+                "TIME ZONE",
+                "STATE",
+                "NEXT (UTC)",
+                "NEXT (LOCAL)",
+            ],
+            &rows,
+        )
+    }
+}
+
+/// The next change of a service's count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Transition {
+    pub switch: Switch,
+    pub desired_count: Option<u32>,
+    pub utc: String,
+    pub local: String,
+    #[serde(skip)]
+    local_text: String,
+}
+
+/// `status`: a service's live counts, its schedules and its next transition.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub cluster: String,
+    pub service: String,
+    pub group: String,
+    pub region: String,
+    pub status: String,
+    pub desired_count: u32,
+    pub running_count: u32,
+    pub launch_type: Option<String>,
+    pub capacity_providers: Vec<String>,
+    pub schedules: Vec<ScheduleRow>,
+    /// Names of the service's schedules that do not exist.
+    pub missing: Vec<String>,
+    pub next_transition: Option<Transition>,
+}
+
+impl StatusReport {
+    /// The next transition: the earliest next fire among the enabled schedules.
+    pub fn next_transition(schedules: &[Schedule], now: Timestamp) -> Option<Transition> {
+        schedules
+            .iter()
+            .filter_map(|s| {
+                let switch = s.owner()?.1;
+                let (zone, fire) = next_fire(s, now)?;
+                Some(Transition {
+                    switch,
+                    desired_count: s.input.desired_count(),
+                    utc: fire.utc_rfc3339(),
+                    local: fire.local_rfc3339(),
+                    local_text: format!("{} ({})", local_time(&zone, &fire), fire.utc_rfc3339()),
+                })
+            })
+            .min_by(|a, b| a.utc.cmp(&b.utc))
+    }
+}
+
+impl Render for StatusReport {
+    fn text(&self, style: &Style) -> String {
+        let launch = self
+            .launch_type
+            .clone()
+            .unwrap_or_else(|| self.capacity_providers.join(","));
+        let mut out = format!(
+            "{}\n  status {}, desired {}, running {}, launch type {}\n\n",
+            style.bold(&format!("{}/{}", self.cluster, self.service)),
+            self.status,
+            self.desired_count,
+            self.running_count,
+            if launch.is_empty() {
+                "unknown"
+            } else {
+                &launch
+            }
+        );
+        let mut rows: Vec<Vec<String>> = self
+            .schedules
+            .iter()
+            .map(|r| {
+                vec![
+                    r.switch.map(|s| s.to_string()).unwrap_or_default(),
+                    format!("{}/{}", r.group, r.name),
+                    r.expression.clone(),
+                    r.timezone.clone(),
+                    r.count_text(),
+                    r.state.map_or("?", State::as_str).to_string(),
+                    r.next_fire_utc.clone().unwrap_or_else(|| r.next_text()),
+                ]
+            })
+            .collect();
+        for name in &self.missing {
+            rows.push(vec![
+                String::new(),
+                format!("{}/{name}", self.group),
+                "(absent)".into(),
+            ]);
+        }
+        out.push_str(&table(
+            &[
+                "SWITCH",
+                "SCHEDULE",
+                "EXPRESSION",
+                "TIME ZONE",
+                "COUNT",
+                "STATE",
+                "NEXT (UTC)",
+            ],
+            &rows,
+        ));
+        match &self.next_transition {
+            Some(t) => {
+                let _ = writeln!(
+                    out,
+                    "\nnext transition: {} at {}, desiredCount {}",
+                    t.switch,
+                    t.local_text,
+                    t.desired_count.map_or("?".into(), |n| n.to_string())
+                );
+            }
+            None => out.push_str("\nnext transition: none scheduled\n"),
+        }
+        out
+    }
+}
+
+/// One fire time of `next`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FireRow {
+    pub utc: String,
+    pub local: String,
+    pub timezone: String,
+    pub expression: String,
+    /// `on` or `off` for a window; absent for one expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<Switch>,
+    #[serde(skip)]
+    local_text: String,
+}
+
+impl FireRow {
+    pub fn new(
+        zone: &Zone,
+        expression: &ScheduleExpression,
+        action: Option<Switch>,
+        fire: &Fire,
+    ) -> FireRow {
+        FireRow {
+            utc: fire.utc_rfc3339(),
+            local: fire.local_rfc3339(),
+            timezone: zone.name().to_string(),
+            expression: expression.to_string(),
+            action,
+            local_text: local_time(zone, fire),
+        }
+    }
+}
+
+/// `next`: fire times in time order.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct NextReport {
+    pub fires: Vec<FireRow>,
+    /// What was evaluated, in words (text output only).
+    #[serde(skip)]
+    pub heading: String,
+}
+
+impl Render for NextReport {
+    fn text(&self, style: &Style) -> String {
+        let mut out = String::new();
+        if !style.quiet {
+            let _ = write!(out, "{}\n\n", style.bold(&self.heading));
+        }
+        let windowed = self.fires.iter().any(|f| f.action.is_some());
+        let header = if windowed {
+            format!("{:<6} {:<34} {}", "ACTION", "LOCAL", "UTC")
+        } else {
+            format!("{:<34} {}", "LOCAL", "UTC")
+        };
+        out.push_str(&style.bold(header.trim_end()));
+        out.push('\n');
+        for f in &self.fires {
+            if windowed {
+                let action = f.action.map(|a| a.to_string()).unwrap_or_default();
+                let _ = writeln!(out, "{action:<6} {:<34} {}", f.local_text, f.utc);
+            } else {
+                let _ = writeln!(out, "{:<34} {}", f.local_text, f.utc);
+            }
+        }
+        out
+    }
+}
+
+/// `iam create-role`: what was done to the role.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleReport {
+    pub role_name: String,
+    pub role_arn: String,
+    /// `created`, `updated` or `unchanged`.
+    pub trust_policy: &'static str,
+    pub execution_policy: &'static str,
+    pub policy_name: &'static str,
+}
+
+impl Render for RoleReport {
+    fn text(&self, _: &Style) -> String {
+        format!("{}\n", self.role_arn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{plan, Observed, Prune};
+    use crate::reconcile::Failure;
+    use crate::spec::tests::{key, spec};
+    use crate::spec::ServiceRequest;
+
+    fn now() -> Timestamp {
+        "2026-11-25T00:00:00Z".parse().unwrap()
+    }
+
+    fn one_service_plan() -> Plan {
+        let r = ServiceRequest {
+            key: key("eu-central-1"),
+            spec: spec("staging", "web"),
+        };
+        plan(&[r], &Observed::default(), &Prune::Nothing, now())
+    }
+
+    #[test]
+    fn plan_report_json_and_text() {
+        let report = PlanReport::new(&one_service_plan(), now());
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["actions"][0]["action"], "create");
+        assert_eq!(json["actions"][0]["switch"], "on");
+        assert_eq!(json["actions"][0]["desired_count"], 1);
+        assert_eq!(json["actions"][0]["region"], "eu-central-1");
+        assert_eq!(json["actions"][0]["next_fire_utc"], "2026-11-25T08:00:00Z");
+        assert_eq!(
+            json["summary"],
+            serde_json::json!({"create": 2, "update": 0, "delete": 0, "unchanged": 0})
+        );
+        let text = report.text(&Style::default());
+        assert!(text.starts_with("+ create    ecs-onoff/staging.web.on  [eu-central-1]  cron(0 9 ? * MON-FRI *)  Europe/Berlin  desiredCount 1\n"), "{text}");
+        assert!(
+            text.ends_with("Plan: 2 to create, 0 to update, 0 to delete, 0 unchanged.\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn apply_report_uses_done_verbs_and_lists_failures() {
+        let plan = one_service_plan();
+        let outcome = Outcome {
+            results: vec![
+                Ok(()),
+                Err(Failure {
+                    code: "ThrottlingException".into(),
+                    message: "CreateSchedule failed: ThrottlingException: slow down".into(),
+                }),
+            ],
+            groups_created: vec![],
+        };
+        let report = ApplyReport::new(&plan, &outcome, 1.23456, now());
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["actions"][0]["action"], "created");
+        assert_eq!(json["actions"].as_array().unwrap().len(), 1);
+        assert_eq!(json["summary"]["created"], 1);
+        assert_eq!(json["summary"]["failed"], 1);
+        assert_eq!(json["summary"]["elapsed_seconds"], 1.235);
+        assert_eq!(json["failures"][0]["action"], "create");
+        assert_eq!(json["failures"][0]["code"], "ThrottlingException");
+        assert_eq!(json["failures"][0]["name"], "staging.web.off");
+        let text = report.text(&Style::default());
+        assert!(text.contains("created  ecs-onoff/staging.web.on"), "{text}");
+        assert!(
+            text.contains("Wed 2026-11-25 09:00 CET +01:00 (2026-11-25T08:00:00Z)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "failed  create ecs-onoff/staging.web.off [eu-central-1]: CreateSchedule failed"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "Apply: 1 created, 0 updated, 0 deleted, 0 unchanged, 1 failed in 1.2 s\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn disabled_schedules_have_no_next_fire() {
+        let mut s = spec("staging", "web");
+        s.state = State::Disabled;
+        let schedule = s.schedules(&key("us-east-1"), 1).remove(0);
+        let row = ScheduleRow::new(&key("us-east-1"), &schedule, now());
+        assert_eq!(row.next_fire_utc, None);
+        assert_eq!(row.next_text(), "disabled");
+        assert_eq!(
+            StatusReport::next_transition(&[schedule], now()).map(|t| t.utc),
+            None
+        );
+    }
+
+    #[test]
+    fn table_aligns_columns() {
+        let t = table(&["A", "BB"], &[vec!["xxx".into(), "y".into()]]);
+        assert_eq!(t, "A    BB\nxxx  y\n");
+    }
+}

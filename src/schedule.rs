@@ -1,0 +1,376 @@
+//! A Scheduler schedule as ecs-onoff reads and writes it: every field it manages, with the
+//! target's `Input` typed (the desired count is a number until the AWS edge serialises it).
+//! No I/O.
+
+use crate::arn;
+use crate::naming::{self, parse_schedule_name, ClusterName, GroupName, ServiceName, Switch};
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::fmt;
+
+/// How long Scheduler keeps retrying an invocation, and how often. An off that lands hours late
+/// could stop a service during working hours, so events older than an hour are dropped.
+pub const RETRY_POLICY: RetryPolicy = RetryPolicy {
+    maximum_event_age_seconds: 3600,
+    maximum_retry_attempts: 10,
+};
+
+/// Whether a schedule fires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum State {
+    Enabled,
+    Disabled,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Enabled => "ENABLED",
+            State::Disabled => "DISABLED",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `enabled` or `disabled`, in any case (flags and fleet files).
+impl std::str::FromStr for State {
+    type Err = String;
+    fn from_str(text: &str) -> Result<State, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "enabled" => Ok(State::Enabled),
+            "disabled" => Ok(State::Disabled),
+            _ => Err(format!("'{text}' is not enabled or disabled")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub maximum_event_age_seconds: i32,
+    pub maximum_retry_attempts: i32,
+}
+
+/// A cluster and a service: what one pair of schedules turns on and off.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ServiceId {
+    pub cluster: ClusterName,
+    pub service: ServiceName,
+}
+
+impl ServiceId {
+    /// The name of this service's on or off schedule.
+    pub fn schedule_name(&self, switch: Switch) -> String {
+        naming::schedule_name(&self.cluster, &self.service, switch)
+    }
+}
+
+impl fmt::Display for ServiceId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.cluster, self.service)
+    }
+}
+
+/// The UpdateService parameters of an ecs-onoff schedule's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdateService {
+    pub service: ServiceId,
+    pub desired_count: u32,
+}
+
+/// A target's `Input`: UpdateService parameters ecs-onoff understands, or anything else, kept as
+/// the text AWS holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    UpdateService(UpdateService),
+    Other(String),
+}
+
+impl Input {
+    /// Reads an `Input` as AWS stores it. Key order and spacing do not matter.
+    pub fn parse(text: &str) -> Input {
+        let read = || -> Option<UpdateService> {
+            let value: Value = serde_json::from_str(text).ok()?;
+            let object = value.as_object()?;
+            if object.len() != 3 {
+                return None;
+            }
+            Some(UpdateService {
+                service: ServiceId {
+                    cluster: object.get("Cluster")?.as_str()?.parse().ok()?,
+                    service: object.get("Service")?.as_str()?.parse().ok()?,
+                },
+                desired_count: u32::try_from(object.get("DesiredCount")?.as_u64()?).ok()?,
+            })
+        };
+        match read() {
+            Some(update) => Input::UpdateService(update),
+            None => Input::Other(text.to_string()),
+        }
+    }
+
+    /// The `Input` text sent to AWS: `{"Cluster": C, "Service": S, "DesiredCount": N}`, the
+    /// UpdateService request members with the PascalCase names universal targets take.
+    pub fn render(&self) -> String {
+        match self {
+            Input::UpdateService(u) => json!({
+                "Cluster": u.service.cluster,
+                "Service": u.service.service,
+                "DesiredCount": u.desired_count,
+            })
+            .to_string(),
+            Input::Other(text) => text.clone(),
+        }
+    }
+
+    pub fn desired_count(&self) -> Option<u32> {
+        match self {
+            Input::UpdateService(u) => Some(u.desired_count),
+            Input::Other(_) => None,
+        }
+    }
+
+    /// Whether two inputs mean the same; text that is not UpdateService compares as JSON.
+    pub fn same_as(&self, other: &Input) -> bool {
+        match (self, other) {
+            (Input::Other(a), Input::Other(b)) => {
+                match (
+                    serde_json::from_str::<Value>(a),
+                    serde_json::from_str::<Value>(b),
+                ) {
+                    (Ok(a), Ok(b)) => a == b,
+                    _ => a == b,
+                }
+            }
+            _ => self == other,
+        }
+    }
+}
+
+/// A schedule as Scheduler stores it: every field ecs-onoff manages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub name: String,
+    pub group: String,
+    pub expression: String,
+    pub timezone: String,
+    /// `None` only when read back from a store that lost it.
+    pub state: Option<State>,
+    pub description: String,
+    /// `FlexibleTimeWindow` mode `OFF`: invoke at the set time, not within a window after it.
+    pub flexible_window_off: bool,
+    pub target_arn: String,
+    pub role_arn: String,
+    pub input: Input,
+    pub retry: Option<RetryPolicy>,
+    pub dead_letter_arn: Option<String>,
+    pub start_date: Option<Timestamp>,
+    pub end_date: Option<Timestamp>,
+}
+
+/// The Description of a service's schedule.
+pub fn description(id: &ServiceId, switch: Switch, count: u32) -> String {
+    format!(
+        "Managed by ecs-onoff: turns ECS service {} in cluster {} {switch} (desiredCount {count})",
+        id.service, id.cluster
+    )
+}
+
+impl Schedule {
+    /// The service and switch of a schedule ecs-onoff manages: its target is the ECS
+    /// UpdateService universal target, its `Input` names a service, and its name is that
+    /// service's name under the naming rule. `None` for every other schedule.
+    pub fn owner(&self) -> Option<(&ServiceId, Switch)> {
+        if !is_update_service_target(&self.target_arn) {
+            return None;
+        }
+        let parsed = parse_schedule_name(&self.name)?;
+        let Input::UpdateService(update) = &self.input else {
+            return None;
+        };
+        (update.service.schedule_name(parsed.switch) == self.name)
+            .then_some((&update.service, parsed.switch))
+    }
+
+    /// The schedule's group as a validated name (a stored group always is one).
+    pub fn group_name(&self) -> Option<GroupName> {
+        self.group.parse().ok()
+    }
+
+    /// The CreateSchedule request for this schedule, in the API's JSON shape (what `--dry-run`
+    /// prints).
+    pub fn create_request(&self) -> Value {
+        let mut target = json!({
+            "Arn": self.target_arn,
+            "RoleArn": self.role_arn,
+            "Input": self.input.render(),
+        });
+        if let Some(r) = self.retry {
+            target["RetryPolicy"] = json!({
+                "MaximumEventAgeInSeconds": r.maximum_event_age_seconds,
+                "MaximumRetryAttempts": r.maximum_retry_attempts,
+            });
+        }
+        if let Some(dlq) = &self.dead_letter_arn {
+            target["DeadLetterConfig"] = json!({ "Arn": dlq });
+        }
+        let mut request = json!({
+            "Name": self.name,
+            "GroupName": self.group,
+            "ScheduleExpression": self.expression,
+            "ScheduleExpressionTimezone": self.timezone,
+            "State": self.state.map(State::as_str),
+            "Description": self.description,
+            "FlexibleTimeWindow": {
+                "Mode": if self.flexible_window_off { "OFF" } else { "FLEXIBLE" }
+            },
+            "Target": target,
+        });
+        if let Some(t) = self.start_date {
+            request["StartDate"] = json!(t.to_string());
+        }
+        if let Some(t) = self.end_date {
+            request["EndDate"] = json!(t.to_string());
+        }
+        request
+    }
+}
+
+/// Whether an ARN is the universal target that calls ECS UpdateService, in any partition.
+pub fn is_update_service_target(target_arn: &str) -> bool {
+    target_arn.starts_with("arn:") && target_arn.ends_with(arn::UPDATE_SERVICE_TARGET_SUFFIX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(cluster: &str, service: &str) -> ServiceId {
+        ServiceId {
+            cluster: cluster.parse().unwrap(),
+            service: service.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn input_round_trip_and_key_order() {
+        let input = Input::UpdateService(UpdateService {
+            service: id("prod", "web"),
+            desired_count: 2,
+        });
+        assert_eq!(
+            input.render(),
+            r#"{"Cluster":"prod","Service":"web","DesiredCount":2}"#
+        );
+        assert_eq!(Input::parse(&input.render()), input);
+        assert_eq!(
+            Input::parse(r#"{ "DesiredCount": 2, "Service": "web", "Cluster": "prod" }"#),
+            input
+        );
+        assert_eq!(input.desired_count(), Some(2));
+    }
+
+    #[test]
+    fn other_inputs_are_kept_as_text() {
+        for text in [
+            "{}",
+            r#"{"cluster":"prod","service":"web","desiredCount":2}"#,
+            r#"{"Cluster":"prod","Service":"web","DesiredCount":-1}"#,
+            r#"{"Cluster":"prod","Service":"web","DesiredCount":2,"ForceNewDeployment":true}"#,
+            r#"{"Cluster":"a.b","Service":"web","DesiredCount":2}"#,
+            "not json",
+        ] {
+            assert_eq!(Input::parse(text), Input::Other(text.into()), "{text}");
+        }
+        assert!(Input::Other(r#"{"a":1,"b":2}"#.into())
+            .same_as(&Input::Other(r#"{"b":2, "a":1}"#.into())));
+    }
+
+    #[test]
+    fn state_parses_both_spellings() {
+        assert_eq!("enabled".parse::<State>(), Ok(State::Enabled));
+        assert_eq!("DISABLED".parse::<State>(), Ok(State::Disabled));
+        assert!("on".parse::<State>().is_err());
+        assert_eq!(
+            serde_json::to_string(&State::Enabled).unwrap(),
+            "\"ENABLED\""
+        );
+    }
+
+    fn schedule(name: &str, target: &str, input: Input) -> Schedule {
+        Schedule {
+            name: name.into(),
+            group: "ecs-onoff".into(),
+            expression: "cron(0 9 * * ? *)".into(),
+            timezone: "UTC".into(),
+            state: Some(State::Enabled),
+            description: String::new(),
+            flexible_window_off: true,
+            target_arn: target.into(),
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            input,
+            retry: None,
+            dead_letter_arn: None,
+            start_date: None,
+            end_date: None,
+        }
+    }
+
+    #[test]
+    fn owner_needs_name_target_and_input_to_agree() {
+        let target = "arn:aws:scheduler:::aws-sdk:ecs:updateService";
+        let web = Input::UpdateService(UpdateService {
+            service: id("prod", "web"),
+            desired_count: 1,
+        });
+        let s = schedule("prod.web.on", target, web.clone());
+        assert_eq!(s.owner(), Some((&id("prod", "web"), Switch::On)));
+        let cn = schedule(
+            "prod.web.off",
+            "arn:aws-cn:scheduler:::aws-sdk:ecs:updateService",
+            web.clone(),
+        );
+        assert_eq!(cn.owner().map(|o| o.1), Some(Switch::Off));
+        assert_eq!(schedule("nightly", target, web.clone()).owner(), None);
+        assert_eq!(schedule("prod.api.on", target, web.clone()).owner(), None);
+        assert_eq!(
+            schedule("prod.web.on", "arn:aws:lambda:us-east-1:1:function:f", web).owner(),
+            None
+        );
+        assert_eq!(
+            schedule("prod.web.on", target, Input::Other("{}".into())).owner(),
+            None
+        );
+    }
+
+    #[test]
+    fn create_request_shape() {
+        let mut s = schedule(
+            "prod.web.on",
+            "arn:aws:scheduler:::aws-sdk:ecs:updateService",
+            Input::UpdateService(UpdateService {
+                service: id("prod", "web"),
+                desired_count: 2,
+            }),
+        );
+        s.retry = Some(RETRY_POLICY);
+        let r = s.create_request();
+        assert_eq!(r["Name"], "prod.web.on");
+        assert_eq!(r["FlexibleTimeWindow"]["Mode"], "OFF");
+        assert_eq!(r["State"], "ENABLED");
+        assert_eq!(r["Target"]["RetryPolicy"]["MaximumEventAgeInSeconds"], 3600);
+        assert_eq!(
+            r["Target"]["Input"],
+            r#"{"Cluster":"prod","Service":"web","DesiredCount":2}"#
+        );
+        assert!(r.get("StartDate").is_none());
+        let keys: Vec<_> = r.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys[..3], ["Name", "GroupName", "ScheduleExpression"]);
+    }
+}

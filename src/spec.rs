@@ -1,0 +1,298 @@
+//! What the user asks for one service, from flags or from a fleet file, every value validated:
+//! the one request type the pipeline plans from. The schedules a service gets are derived here,
+//! and only here. No I/O.
+
+use crate::arn::{QueueArn, Region, RoleArn};
+use crate::expression::timezone::Zone;
+use crate::expression::ScheduleExpression;
+use crate::naming::{GroupName, Switch};
+use crate::schedule::{
+    description, Input, Schedule, ServiceId, State, UpdateService, RETRY_POLICY,
+};
+use crate::window::Window;
+use jiff::{SignedDuration, Timestamp};
+use std::fmt;
+
+/// Which account and Region a service is reached through, as asked: a Region and a named
+/// profile, each optional (the AWS configuration fills in what is missing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Connection {
+    pub region: Option<Region>,
+    pub profile: Option<String>,
+}
+
+/// A connection resolved: the Region is known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClientKey {
+    pub region: Region,
+    pub profile: Option<String>,
+}
+
+impl fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.profile {
+            Some(p) => write!(f, "{} (profile {p})", self.region),
+            None => f.write_str(&self.region),
+        }
+    }
+}
+
+/// Where a request came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flags,
+    File {
+        path: String,
+        line: usize,
+        column: usize,
+    },
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Flags => f.write_str("flags"),
+            Origin::File { path, line, column } => write!(f, "{path}:{line}:{column}"),
+        }
+    }
+}
+
+/// On and off times, as the user gave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Times {
+    Window(Window),
+    OnOff {
+        on: ScheduleExpression,
+        off: ScheduleExpression,
+    },
+}
+
+impl Times {
+    /// The on and off expressions.
+    pub fn expressions(self) -> (ScheduleExpression, ScheduleExpression) {
+        match self {
+            Times::Window(w) => (w.on, w.off),
+            Times::OnOff { on, off } => (on, off),
+        }
+    }
+}
+
+/// A rule between values that are each valid alone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    #[error(
+        "invalid --start-date: {0} is in the past; AWS refuses a start more than 5 minutes before now"
+    )]
+    StartInPast(Timestamp),
+    #[error("invalid --end-date: {0} is not in the future")]
+    EndNotInFuture(Timestamp),
+    #[error("invalid --end-date: it must be after --start-date")]
+    EndBeforeStart,
+    #[error(
+        "--role-arn is required (the IAM role Scheduler assumes; `ecs-onoff iam` builds it), \
+         unless --dry-run"
+    )]
+    RoleRequired,
+}
+
+/// Checks StartDate and EndDate against each other and against now.
+pub fn check_dates(
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), SpecError> {
+    if let Some(start) = start {
+        if start < now - SignedDuration::from_mins(5) {
+            return Err(SpecError::StartInPast(start));
+        }
+    }
+    if let Some(end) = end {
+        if end <= now {
+            return Err(SpecError::EndNotInFuture(end));
+        }
+        if start.is_some_and(|start| end <= start) {
+            return Err(SpecError::EndBeforeStart);
+        }
+    }
+    Ok(())
+}
+
+/// One service and the schedules it should have, every value validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSpec {
+    pub id: ServiceId,
+    pub connection: Connection,
+    pub group: GroupName,
+    pub on: ScheduleExpression,
+    pub off: ScheduleExpression,
+    pub zone: Zone,
+    /// `None` only for a dry run, which shows a placeholder.
+    pub role_arn: Option<RoleArn>,
+    pub state: State,
+    /// `None`: the live desiredCount, else the existing on schedule's, else 1 (see
+    /// [`crate::plan::on_count`]).
+    pub on_count: Option<u32>,
+    pub off_count: u32,
+    pub dead_letter_arn: Option<QueueArn>,
+    pub start_date: Option<Timestamp>,
+    pub end_date: Option<Timestamp>,
+    pub origin: Origin,
+}
+
+impl ServiceSpec {
+    /// A label for messages: the service, and where it was asked for when that was a file.
+    pub fn label(&self) -> String {
+        match self.origin {
+            Origin::Flags => self.id.to_string(),
+            Origin::File { .. } => format!("{}: {}", self.origin, self.id),
+        }
+    }
+
+    /// The expression of one switch.
+    pub fn expression(&self, switch: Switch) -> &ScheduleExpression {
+        match switch {
+            Switch::On => &self.on,
+            Switch::Off => &self.off,
+        }
+    }
+
+    /// The names of every schedule this service has under the naming rule.
+    pub fn schedule_names(id: &ServiceId) -> Vec<String> {
+        Switch::ALL.iter().map(|s| id.schedule_name(*s)).collect()
+    }
+
+    /// Every schedule the service should have, reached through `key`, with the on count given.
+    pub fn schedules(&self, key: &ClientKey, on_count: u32) -> Vec<Schedule> {
+        let partition = key.region.partition();
+        let role_arn = self.role_arn.as_ref().map_or_else(
+            || format!("arn:{partition}:iam::<account-id>:role/<execution-role>"),
+            RoleArn::to_string,
+        );
+        Switch::ALL
+            .iter()
+            .map(|&switch| {
+                let count = match switch {
+                    Switch::On => on_count,
+                    Switch::Off => self.off_count,
+                };
+                Schedule {
+                    name: self.id.schedule_name(switch),
+                    group: self.group.to_string(),
+                    expression: self.expression(switch).to_string(),
+                    timezone: self.zone.name().to_string(),
+                    state: Some(self.state),
+                    description: description(&self.id, switch, count),
+                    flexible_window_off: true,
+                    target_arn: crate::arn::update_service_target(partition),
+                    role_arn: role_arn.clone(),
+                    input: Input::UpdateService(UpdateService {
+                        service: self.id.clone(),
+                        desired_count: count,
+                    }),
+                    retry: Some(RETRY_POLICY),
+                    dead_letter_arn: self.dead_letter_arn.as_ref().map(QueueArn::to_string),
+                    start_date: self.start_date,
+                    end_date: self.end_date,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A request whose connection has been resolved to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceRequest {
+    pub key: ClientKey,
+    pub spec: ServiceSpec,
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn spec(cluster: &str, service: &str) -> ServiceSpec {
+        ServiceSpec {
+            id: ServiceId {
+                cluster: cluster.parse().unwrap(),
+                service: service.parse().unwrap(),
+            },
+            connection: Connection::default(),
+            group: GroupName::default_group(),
+            on: ScheduleExpression::parse("cron(0 9 ? * MON-FRI *)").unwrap(),
+            off: ScheduleExpression::parse("cron(0 18 ? * MON-FRI *)").unwrap(),
+            zone: Zone::parse("Europe/Berlin").unwrap(),
+            role_arn: Some("arn:aws:iam::123456789012:role/ecs-onoff".parse().unwrap()),
+            state: State::Enabled,
+            on_count: None,
+            off_count: 0,
+            dead_letter_arn: None,
+            start_date: None,
+            end_date: None,
+            origin: Origin::Flags,
+        }
+    }
+
+    pub(crate) fn key(region: &str) -> ClientKey {
+        ClientKey {
+            region: region.parse().unwrap(),
+            profile: None,
+        }
+    }
+
+    #[test]
+    fn schedules_of_a_service() {
+        let s = spec("prod", "web").schedules(&key("us-east-1"), 2);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].name, "prod.web.on");
+        assert_eq!(s[1].name, "prod.web.off");
+        assert_eq!(
+            s[0].target_arn,
+            "arn:aws:scheduler:::aws-sdk:ecs:updateService"
+        );
+        assert_eq!(s[0].input.desired_count(), Some(2));
+        assert_eq!(s[1].input.desired_count(), Some(0));
+        assert_eq!(s[0].expression, "cron(0 9 ? * MON-FRI *)");
+        assert!(s[0].description.contains("ecs-onoff") && s[0].description.len() <= 512);
+        assert_eq!(s[0].owner().map(|o| o.1), Some(Switch::On));
+        let cn = spec("prod", "web").schedules(&key("cn-north-1"), 1);
+        assert!(cn[0].target_arn.starts_with("arn:aws-cn:"));
+        let mut dry = spec("prod", "web");
+        dry.role_arn = None;
+        assert_eq!(
+            dry.schedules(&key("us-east-1"), 1)[0].role_arn,
+            "arn:aws:iam::<account-id>:role/<execution-role>"
+        );
+    }
+
+    #[test]
+    fn dates() {
+        let now: Timestamp = "2026-11-28T12:00:00Z".parse().unwrap();
+        let t = |s: &str| Some(s.parse::<Timestamp>().unwrap());
+        assert_eq!(check_dates(None, None, now), Ok(()));
+        assert_eq!(check_dates(t("2026-11-28T11:56:00Z"), None, now), Ok(()));
+        assert!(matches!(
+            check_dates(t("2026-11-28T11:54:00Z"), None, now),
+            Err(SpecError::StartInPast(_))
+        ));
+        assert!(matches!(
+            check_dates(None, t("2026-11-28T12:00:00Z"), now),
+            Err(SpecError::EndNotInFuture(_))
+        ));
+        assert_eq!(
+            check_dates(t("2026-12-02T00:00:00Z"), t("2026-12-01T00:00:00Z"), now),
+            Err(SpecError::EndBeforeStart)
+        );
+    }
+
+    #[test]
+    fn labels() {
+        let mut s = spec("prod", "web");
+        assert_eq!(s.label(), "prod/web");
+        s.origin = Origin::File {
+            path: "fleet.toml".into(),
+            line: 3,
+            column: 1,
+        };
+        assert_eq!(s.label(), "fleet.toml:3:1: prod/web");
+    }
+}
