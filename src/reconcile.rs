@@ -561,6 +561,20 @@ pub async fn prepare(
     Ok(Prepared { lanes, plan })
 }
 
+/// Reads a fleet file, opens its connections and plans: how `plan` and `apply` both start.
+pub async fn prepare_file(
+    path: &std::path::Path,
+    prune: bool,
+    settings: &aws::Settings,
+    concurrency: usize,
+    printer: &Printer,
+) -> anyhow::Result<Prepared> {
+    let specs = crate::input::read_fleet(path)?;
+    let prune = if prune { Prune::Groups } else { Prune::Nothing };
+    let lanes = Lanes::open(settings, specs.iter().map(|s| &s.connection), concurrency).await?;
+    prepare(lanes, specs, &prune, true, printer).await
+}
+
 /// Carries out a prepared plan and prints its report: exit 0 when every write succeeded, else
 /// 1 with every failure listed (running the command again retries them).
 pub async fn apply(

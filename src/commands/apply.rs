@@ -4,8 +4,7 @@
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::exit::ExitStatus;
 use crate::output::Printer;
-use crate::plan::Prune;
-use crate::reconcile::{self, Lanes};
+use crate::reconcile;
 use crate::report::PlanReport;
 use std::time::Instant;
 
@@ -15,19 +14,10 @@ pub async fn run(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let mut started = Instant::now();
-    let specs = crate::input::read_fleet(&args.file)?;
-    let prune = if args.prune {
-        Prune::Groups
-    } else {
-        Prune::Nothing
-    };
-    let lanes = Lanes::open(
-        &global.aws_settings(),
-        specs.iter().map(|s| &s.connection),
-        args.concurrency as usize,
-    )
-    .await?;
-    let prepared = reconcile::prepare(lanes, specs, &prune, true, printer).await?;
+    let settings = global.aws_settings();
+    let concurrency = args.concurrency as usize;
+    let prepared =
+        reconcile::prepare_file(&args.file, args.prune, &settings, concurrency, printer).await?;
     let changes = prepared.plan.tally().changes();
     if changes > 0 && !args.yes {
         printer.emit_text(&PlanReport::new(&prepared.plan, jiff::Timestamp::now()))?;

@@ -3,8 +3,7 @@
 use crate::cli::{GlobalArgs, PlanArgs};
 use crate::exit::ExitStatus;
 use crate::output::Printer;
-use crate::plan::Prune;
-use crate::reconcile::{self, Lanes};
+use crate::reconcile::{self, DEFAULT_CONCURRENCY};
 use crate::report::PlanReport;
 
 pub async fn run(
@@ -12,19 +11,15 @@ pub async fn run(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let specs = crate::input::read_fleet(&args.file)?;
-    let prune = if args.prune {
-        Prune::Groups
-    } else {
-        Prune::Nothing
-    };
-    let lanes = Lanes::open(
-        &global.aws_settings(),
-        specs.iter().map(|s| &s.connection),
-        reconcile::DEFAULT_CONCURRENCY,
+    let settings = global.aws_settings();
+    let prepared = reconcile::prepare_file(
+        &args.file,
+        args.prune,
+        &settings,
+        DEFAULT_CONCURRENCY,
+        printer,
     )
     .await?;
-    let prepared = reconcile::prepare(lanes, specs, &prune, true, printer).await?;
     let report = PlanReport::new(&prepared.plan, jiff::Timestamp::now());
     printer.emit(&report)?;
     Ok(if args.detailed_exitcode && report.summary.changes() > 0 {
