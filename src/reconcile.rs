@@ -417,7 +417,22 @@ fn depends_on(plan: &Plan, index: usize) -> Option<usize> {
 async fn write(client: &aws_sdk_scheduler::Client, step: &Step) -> Result<(), AwsError> {
     let s = &step.schedule;
     match step.action {
-        Action::Create => scheduler::create(client, s).await,
+        Action::Create => match scheduler::create(client, s).await {
+            // It exists: made by a concurrent run, or by an earlier attempt of this request
+            // whose answer was lost. Ours and equal is what was asked for.
+            Err(e) if e.kind == ErrorKind::Conflict => {
+                match scheduler::get(client, &s.group, &s.name).await? {
+                    Some(existing)
+                        if existing.owner().is_some()
+                            && crate::plan::diff(s, Some(&existing)) == Action::Unchanged =>
+                    {
+                        Ok(())
+                    }
+                    _ => Err(e),
+                }
+            }
+            other => other,
+        },
         Action::Update(_) => scheduler::update(client, s).await,
         Action::Delete => scheduler::delete(client, &s.group, &s.name)
             .await
@@ -538,6 +553,13 @@ pub async fn prepare(
     printer: &Printer,
 ) -> anyhow::Result<Prepared> {
     let requests = lanes.requests(specs);
+    let mismatched: Vec<String> = requests
+        .iter()
+        .filter_map(crate::spec::partition_mismatch)
+        .collect();
+    if !mismatched.is_empty() {
+        return Err(InvalidInput::new(mismatched.join("\n")).into());
+    }
     let observed = read(&lanes, &requests, prune, verify).await?;
     printer.detail(&format!(
         "{} service(s) through {} client(s): {}; {} existing schedule(s) read",

@@ -206,6 +206,21 @@ pub struct ServiceRequest {
     pub spec: ServiceSpec,
 }
 
+/// A role ARN of another partition than the Region's cannot be assumed there: the message, or
+/// `None` when they agree.
+pub fn partition_mismatch(request: &ServiceRequest) -> Option<String> {
+    let role = request.spec.role_arn.as_ref()?;
+    let expected = request.key.region.partition();
+    (role.partition() != expected).then(|| {
+        format!(
+            "{}: role ARN {role} is in partition {}, but Region {} is in {expected}",
+            request.spec.label(),
+            role.partition(),
+            request.key.region
+        )
+    })
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -262,6 +277,27 @@ pub(crate) mod tests {
             dry.schedules(&key("us-east-1"), 1)[0].role_arn,
             "arn:aws:iam::<account-id>:role/<execution-role>"
         );
+    }
+
+    #[test]
+    fn role_partition_must_match_the_region() {
+        let ok = ServiceRequest {
+            key: key("eu-west-1"),
+            spec: spec("prod", "web"),
+        };
+        assert_eq!(partition_mismatch(&ok), None);
+        let mut cn = ok.clone();
+        cn.spec.role_arn = Some("arn:aws-cn:iam::123456789012:role/x".parse().unwrap());
+        let message = partition_mismatch(&cn).unwrap();
+        assert!(
+            message.contains("partition aws-cn, but Region eu-west-1 is in aws"),
+            "{message}"
+        );
+        cn.key = key("cn-north-1");
+        assert_eq!(partition_mismatch(&cn), None);
+        let mut dry = ok;
+        dry.spec.role_arn = None;
+        assert_eq!(partition_mismatch(&dry), None);
     }
 
     #[test]

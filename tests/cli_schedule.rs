@@ -229,6 +229,8 @@ fn invalid_flags_are_usage_errors_before_any_call() {
         (format!("{base} --window 'cron(0 8 * * ? *)' --role-arn {ROLE}"), "not a window"),
         (format!("{base} {window} --role-arn {ROLE} --on-count 100001"), "--on-count"),
         (format!("{base} {window}"), "--role-arn is required"),
+        (format!("--region eu-west-1 {base} {window} --role-arn arn:aws-cn:iam::123456789012:role/x"), "is in partition aws-cn, but Region eu-west-1 is in aws"),
+        (format!("--region eu-west-1 {base} {window} --role-arn arn:aws-cn:iam::123456789012:role/x --dry-run"), "is in partition aws-cn"),
         (format!("{base} {window} --role-arn {ROLE} --endpoint-url localhost:4566"), "--endpoint-url"),
         (format!("{base} {window} --role-arn {ROLE} --timeout 0"), "--timeout"),
         (format!("{base} {window} --role-arn {ROLE} --profile 'a\nb'"), "--profile"),

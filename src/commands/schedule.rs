@@ -100,6 +100,9 @@ fn dry_run(
         },
         spec,
     };
+    if let Some(mismatch) = spec::partition_mismatch(&request) {
+        return Err(InvalidInput::new(mismatch).into());
+    }
     let plan = plan::plan(
         &[request],
         &Observed::default(),
