@@ -70,7 +70,7 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     long_about = "Turn ECS services on and off on a schedule with EventBridge Scheduler.\n\n\
         ecs-onoff checks schedule expressions and time zones offline, exactly as AWS reads them, \
         and shows when they fire across daylight-saving changes.",
-    after_help = "Examples:\n  ecs-onoff schedule --cluster staging --service web --window 'MON-FRI 08:00-19:00' \
+    after_help = "Examples:\n  ecs-onoff schedule --cluster staging --service web --window 'MON-FRI 08:00-19:00' \\\n      \
         --timezone Europe/Berlin --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
         ecs-onoff next 'MON-FRI 09:00-18:00' --timezone Europe/Berlin\n  \
         ecs-onoff next 'cron(0 8 ? * MON-FRI *)' --count 5 --output json\n\n\
@@ -210,7 +210,7 @@ pub struct ApplyArgs {
     us-gov-* is aws-us-gov, any other is aws.\n\n\
     Examples:\n  \
     ecs-onoff iam trust-policy --account-id 123456789012 --region eu-central-1\n  \
-    ecs-onoff iam execution-policy --account-id 123456789012 --region eu-central-1 --cluster staging --service web --service worker\n  \
+    ecs-onoff iam execution-policy --account-id 123456789012 --region eu-central-1 \\\n      --cluster staging --service web --service worker\n  \
     ecs-onoff iam create-role --role-name ecs-onoff-scheduler --cluster staging --service web"
 )]
 pub struct IamArgs {
@@ -238,7 +238,7 @@ pub struct AccountArgs {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  ecs-onoff iam trust-policy --account-id 123456789012 --region eu-central-1\n  \
-    ecs-onoff iam trust-policy --account-id 123456789012 --region cn-north-1 --group team-a > trust.json"
+    ecs-onoff iam trust-policy --account-id 123456789012 --region cn-north-1 \\\n      --group team-a > trust.json"
 )]
 pub struct TrustPolicyArgs {
     #[command(flatten)]
@@ -377,8 +377,10 @@ pub struct ServiceArgs {
     ecs-onoff schedule --cluster staging --service web --window 'MON-FRI 08:00-19:00' \\\n      \
     --timezone Europe/Berlin --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
     ecs-onoff schedule -c staging -s worker --on 'cron(0 7 ? * MON-FRI *)' --off '0 20 * * 1-5' \\\n      \
-    --on-count 3 --timezone America/New_York --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
-    ecs-onoff schedule -c staging -s web --window 'MON-FRI 08:00-19:00' --region eu-central-1 --dry-run"
+    --on-count 3 --timezone America/New_York \\\n      \
+    --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
+    ecs-onoff schedule -c staging -s web --window 'MON-FRI 08:00-19:00' \\\n      \
+    --region eu-central-1 --dry-run"
 )]
 pub struct ScheduleArgs {
     #[command(flatten)]
@@ -487,7 +489,7 @@ pub struct StatusArgs {
     Both are reported on stderr.\n\n\
     Examples:\n  \
     ecs-onoff next 'MON-FRI 09:00-18:00' --timezone Europe/Berlin\n  \
-    ecs-onoff next 'cron(30 2 * * ? *)' --timezone America/New_York --after 2026-03-07T00:00:00Z --count 3\n  \
+    ecs-onoff next 'cron(30 2 * * ? *)' --timezone America/New_York \\\n      --after 2026-03-07T00:00:00Z --count 3\n  \
     ecs-onoff next '0 9 * * 1-5' --timezone Asia/Seoul --output json")]
 pub struct NextArgs {
     /// The schedule: AWS expression, 6-field AWS cron, 5-field Unix cron, or window
@@ -530,6 +532,36 @@ mod tests {
                 sub.get_name()
             );
         }
+    }
+
+    /// Example lines copy and paste as they are: each is a command, or the continuation of
+    /// one that ends in a backslash; none is wrapped by the help renderer.
+    #[test]
+    fn help_examples_are_not_wrapped() {
+        fn check(cmd: &mut clap::Command, name: &str) {
+            let help = cmd.render_long_help().to_string();
+            let mut previous = String::new();
+            for line in help
+                .lines()
+                .skip_while(|l| !l.starts_with("Examples:"))
+                .skip(1)
+            {
+                if line.is_empty() || line.starts_with("Exit codes") {
+                    break;
+                }
+                let continued = previous.ends_with('\\') && line.starts_with("      ");
+                assert!(
+                    line.starts_with("  ecs-onoff ") || continued,
+                    "{name}: example line {line:?} is wrapped"
+                );
+                previous = line.to_string();
+            }
+            for sub in cmd.get_subcommands_mut() {
+                let sub_name = format!("{name} {}", sub.get_name());
+                check(sub, &sub_name);
+            }
+        }
+        check(&mut Cli::command(), "ecs-onoff");
     }
 
     #[test]
