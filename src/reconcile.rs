@@ -296,33 +296,21 @@ async fn get_all(
     Ok(out)
 }
 
-/// Every managed schedule in the requests' groups: ListSchedules, then GetSchedule for each
-/// one whose name and target could be ecs-onoff's.
+/// Every managed schedule in the requests' groups.
 async fn read_groups(
     lanes: &Lanes,
     requests: &[ServiceRequest],
 ) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
-    let groups: BTreeSet<(ClientKey, String)> = requests
+    let groups = requests
         .iter()
         .map(|r| (r.key.clone(), r.spec.group.to_string()))
         .collect();
-    let mut wanted = BTreeSet::new();
-    for (key, group) in groups {
-        wanted.extend(
-            candidates(lanes.clients(&key), &group)
-                .await?
-                .into_iter()
-                .map(|name| (key.clone(), group.clone(), name)),
-        );
-    }
-    let mut read = get_all(lanes, wanted).await?;
-    read.retain(|(_, s)| s.owner().is_some());
-    Ok(read)
+    managed(lanes, groups).await
 }
 
 /// The names in a group that could be managed schedules (naming rule and target), without
 /// reading each one.
-pub async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, AwsError> {
+async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, AwsError> {
     Ok(scheduler::list(&clients.scheduler, group, None)
         .await?
         .into_iter()
@@ -336,25 +324,26 @@ pub async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, A
         .collect())
 }
 
-/// Reads every managed schedule in a group, optionally of one cluster, sorted by name.
-pub async fn managed_in_group(
+/// Every managed schedule in the given groups: ListSchedules, then GetSchedule for each name
+/// that could be ecs-onoff's, keeping those whose name, target and Input agree. Sorted by
+/// client, group and name.
+pub async fn managed(
     lanes: &Lanes,
-    key: &ClientKey,
-    group: &str,
-) -> anyhow::Result<Vec<Schedule>> {
-    let names = candidates(lanes.clients(key), group).await?;
-    let wanted = names
-        .into_iter()
-        .map(|n| (key.clone(), group.to_string(), n))
-        .collect();
-    let mut out: Vec<Schedule> = get_all(lanes, wanted)
-        .await?
-        .into_iter()
-        .map(|(_, s)| s)
-        .filter(|s| s.owner().is_some())
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(out)
+    groups: BTreeSet<(ClientKey, String)>,
+) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
+    let mut wanted = BTreeSet::new();
+    for (key, group) in groups {
+        wanted.extend(
+            candidates(lanes.clients(&key), &group)
+                .await?
+                .into_iter()
+                .map(|name| (key.clone(), group.clone(), name)),
+        );
+    }
+    let mut read = get_all(lanes, wanted).await?;
+    read.retain(|(_, s)| s.owner().is_some());
+    read.sort_by(|a, b| (&a.0, &a.1.group, &a.1.name).cmp(&(&b.0, &b.1.group, &b.1.name)));
+    Ok(read)
 }
 
 /// A write that failed, with AWS's error code.

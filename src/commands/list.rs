@@ -16,7 +16,12 @@ pub async fn run(
     let connection = Connection::default();
     let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
     let key = lanes.connections.key(&connection).clone();
-    let schedules = reconcile::managed_in_group(&lanes, &key, &args.group).await?;
+    let groups = std::collections::BTreeSet::from([(key.clone(), args.group.to_string())]);
+    let schedules: Vec<_> = reconcile::managed(&lanes, groups)
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
     let now = jiff::Timestamp::now();
     let rows: Vec<ScheduleRow> = schedules
         .iter()
