@@ -23,7 +23,7 @@ macro_rules! settings_table {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$fmeta:meta])* pub $field:ident: $ty:ty,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Deserialize, JsonSchema)]
-        #[serde(deny_unknown_fields)]
+        #[schemars(deny_unknown_fields)]
         pub struct $name {
             $($(#[$fmeta])* pub $field: $ty,)*
             /// AWS Region of the service [default: --region, AWS_REGION or the profile's].
@@ -134,9 +134,10 @@ settings_table! {
     }
 }
 
+// Unknown keys are not refused by the deserializer: `unknown_keys` reports them all at once.
 /// An ecs-onoff fleet file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 #[schemars(title = "ecs-onoff fleet file")]
 pub struct FleetFile {
     /// Settings shared by every service.
@@ -145,6 +146,70 @@ pub struct FleetFile {
     /// The services, one `[[service]]` table each.
     #[serde(default, rename = "service")]
     pub services: Vec<ServiceEntry>,
+}
+
+/// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
+const SETTING_KEYS: [&str; 11] = [
+    "region",
+    "profile",
+    "timezone",
+    "role_arn",
+    "group",
+    "window",
+    "on",
+    "off",
+    "on_count",
+    "off_count",
+    "state",
+];
+/// The keys only a `[[service]]` has.
+const ENTRY_KEYS: [&str; 2] = ["cluster", "service"];
+
+/// Reports every key the format does not have, in every table, each at its place.
+fn unknown_keys(report: &mut Report) {
+    use toml::de::{DeTable, DeValue};
+    let Ok(document) = DeTable::parse(report.text) else {
+        // A syntax error: reported by the deserializer.
+        return;
+    };
+    let check = |report: &mut Report, table: &DeTable, allowed: &[&str], what: &str| {
+        for key in table.keys() {
+            if !allowed.contains(&key.get_ref().as_ref()) {
+                report.at(
+                    key.span(),
+                    format!(
+                        "unknown key '{}' in {what}; the keys are: {}",
+                        crate::text::printable(key.get_ref()),
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+    };
+    let entry_keys: Vec<&str> = ENTRY_KEYS.iter().chain(&SETTING_KEYS).copied().collect();
+    for (key, value) in document.get_ref() {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("defaults", DeValue::Table(table)) => {
+                check(report, table, &SETTING_KEYS, "[defaults]");
+            }
+            ("service", DeValue::Array(entries)) => {
+                for entry in entries.iter() {
+                    if let DeValue::Table(table) = entry.get_ref() {
+                        check(report, table, &entry_keys, "[[service]]");
+                    }
+                }
+            }
+            // Wrong types are reported by the deserializer.
+            ("defaults" | "service", _) => {}
+            (other, _) => report.at(
+                key.span(),
+                format!(
+                    "unknown key '{}': a fleet file has a [defaults] table and [[service]] tables",
+                    crate::text::printable(other)
+                ),
+            ),
+        }
+    }
 }
 
 /// The JSON Schema of the fleet file format.
@@ -433,19 +498,24 @@ fn check_unique(report: &mut Report, entries: &[ServiceEntry], specs: &[ServiceS
 /// Parses and validates a fleet file into one request per service. `path` only labels the
 /// messages; every problem is reported, each with its place.
 pub fn parse(path: &str, text: &str) -> Result<Vec<ServiceSpec>, FleetErrors> {
-    let file: FleetFile = toml::from_str(text).map_err(|e| {
-        let message = e.message().trim().to_string();
-        FleetErrors {
-            errors: vec![match e.span().map(|s| locate(text, s.start)) {
-                Some(l) => format!("{path}:{}:{}: {message}", l.line, l.column),
-                None => format!("{path}: {message}"),
-            }],
-        }
-    })?;
     let mut report = Report {
         path,
         text,
         errors: Vec::new(),
+    };
+    unknown_keys(&mut report);
+    let file: FleetFile = match toml::from_str(text) {
+        Ok(file) => file,
+        Err(e) => {
+            let message = e.message().trim().to_string();
+            match e.span() {
+                Some(span) => report.at(span, message),
+                None => report.errors.push(format!("{path}: {message}")),
+            }
+            return Err(FleetErrors {
+                errors: report.errors,
+            });
+        }
     };
     let defaults = file.defaults.unwrap_or_default();
     let defaults = layer(&mut report, &defaults.keys());
@@ -461,8 +531,50 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<ServiceSpec>, FleetErrors> {
     if report.errors.is_empty() {
         Ok(specs)
     } else {
+        report.errors.sort_by_key(|e| place(path, e));
         Err(FleetErrors {
             errors: report.errors,
         })
+    }
+}
+
+/// The line and column an error message starts with, for sorting messages by place.
+fn place(path: &str, message: &str) -> (usize, usize) {
+    let mut numbers = message
+        .strip_prefix(path)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .unwrap_or("")
+        .splitn(3, ':')
+        .map(|n| n.parse::<usize>().unwrap_or(usize::MAX));
+    (
+        numbers.next().unwrap_or(usize::MAX),
+        numbers.next().unwrap_or(usize::MAX),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys checked for unknown ones are exactly the format's: they cannot drift apart.
+    #[test]
+    fn known_keys_are_the_schema_properties() {
+        let schema = json_schema();
+        let keys = |def: &str| -> Vec<String> {
+            let mut keys: Vec<String> = schema["$defs"][def]["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            keys.sort();
+            keys
+        };
+        let mut settings: Vec<String> = SETTING_KEYS.iter().map(|k| k.to_string()).collect();
+        settings.sort();
+        assert_eq!(keys("Defaults"), settings);
+        settings.extend(ENTRY_KEYS.iter().map(|k| k.to_string()));
+        settings.sort();
+        assert_eq!(keys("ServiceEntry"), settings);
     }
 }

@@ -108,9 +108,42 @@ fn unknown_keys_point_at_the_key() {
     assert!(e[0].contains("windw"), "{e:?}");
     let e = errors("[defaults]\nzone = \"UTC\"\n");
     assert!(
-        e[0].starts_with("fleet.toml:2:1: ") && e[0].contains("zone"),
+        e.iter()
+            .any(|m| m.starts_with("fleet.toml:2:1: ") && m.contains("zone")),
         "{e:?}"
     );
+}
+
+#[test]
+fn errors_of_every_kind_are_reported_at_once_in_file_order() {
+    let e = errors(
+        "[defaults]\nzone = \"UTC\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\n\
+         window = \"MON-FRI 08:00-19:00\"\nregion = \"mars-1\"\n\
+         [[service]]\ncluster = \"c\"\nservice = \"a\"\nwindw = \"x\"\n\
+         [[service]]\ncluster = \"c\"\nservice = \"b\"\nstate = \"on\"\ncolour = 1\n\
+         [extra]\n",
+    );
+    let places: Vec<&str> = e.iter().map(|m| m.split(": ").next().unwrap()).collect();
+    assert_eq!(
+        places,
+        [
+            "fleet.toml:2:1",
+            "fleet.toml:5:10",
+            "fleet.toml:9:1",
+            "fleet.toml:13:9",
+            "fleet.toml:14:1",
+            "fleet.toml:15:2"
+        ],
+        "{e:#?}"
+    );
+    assert!(e[0].contains("unknown key 'zone' in [defaults]"), "{e:?}");
+    assert!(e[1].contains("region"), "{e:?}");
+    assert!(e[2].contains("unknown key 'windw' in [[service]]"), "{e:?}");
+    assert!(e[3].contains("state"), "{e:?}");
+    assert!(e[4].contains("unknown key 'colour'"), "{e:?}");
+    assert!(e[5].contains("unknown key 'extra'"), "{e:?}");
+    // A bad [defaults] value is reported once, not once per service.
+    assert_eq!(e.iter().filter(|m| m.contains("mars-1")).count(), 1);
 }
 
 #[test]
