@@ -83,6 +83,32 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The global flags that only commands calling AWS use.
+const AWS_FLAGS: [&str; 4] = ["region", "profile", "endpoint_url", "timeout"];
+/// The commands that make no AWS call.
+const OFFLINE_COMMANDS: [&str; 2] = ["next", "schema"];
+
+impl Cli {
+    /// Parses the process's arguments (exits with usage on error). The help of commands that
+    /// make no AWS call does not list the AWS flags (they are still accepted, and unused).
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let mut command = Cli::command();
+        // A subcommand that has an argument of a global's name does not get the global: give
+        // the offline commands hidden copies.
+        let hidden: Vec<clap::Arg> = command
+            .get_arguments()
+            .filter(|a| AWS_FLAGS.contains(&a.get_id().as_str()))
+            .map(|a| a.clone().global(false).hide(true))
+            .collect();
+        for name in OFFLINE_COMMANDS {
+            command = command.mut_subcommand(name, |sub| sub.args(hidden.clone()));
+        }
+        let matches = command.get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
+}
+
 /// Flags every subcommand takes, named as in the AWS CLI.
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
@@ -413,9 +439,10 @@ pub struct ScheduleArgs {
     /// desiredCount at the off time
     #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub off_count: u32,
-    /// IANA time zone the times are read in
-    #[arg(long, short = 't', default_value = "UTC", value_name = "TZ")]
-    pub timezone: Zone,
+    /// IANA time zone the times are read in [default: the zone of the service's existing
+    /// schedules, else UTC]
+    #[arg(long, short = 't', value_name = "TZ")]
+    pub timezone: Option<Zone>,
     /// IAM role Scheduler assumes to call UpdateService (see `ecs-onoff iam`); required unless --dry-run
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<RoleArn>,

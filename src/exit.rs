@@ -15,6 +15,8 @@ pub enum ExitStatus {
     Invalid,
     /// `plan --detailed-exitcode` found changes.
     Changes,
+    /// Stopped by a signal: 128 + its number (130 for SIGINT, 143 for SIGTERM).
+    Interrupted(u8),
 }
 
 impl ExitStatus {
@@ -24,6 +26,7 @@ impl ExitStatus {
             ExitStatus::Failure => 1,
             ExitStatus::Invalid => 2,
             ExitStatus::Changes => 3,
+            ExitStatus::Interrupted(code) => code,
         }
     }
 }

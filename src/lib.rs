@@ -5,8 +5,8 @@
 //! Scheduler schedule model), `spec` (a validated request for one service), `fleet` (fleet
 //! files), `plan` (planning and diffing), `checks` (warnings), `iam` (IAM documents), `report`
 //! (typed command output) and `text`. The edge: `cli` (arguments), `commands` (one per
-//! subcommand), `reconcile` (the read-and-write pipeline), `aws` (the SDK), `input` (files) and
-//! `output` (the terminal).
+//! subcommand), `reconcile` (the read-and-write pipeline), `interrupt` (stop signals), `aws` (the SDK),
+//! `input` (files) and `output` (the terminal).
 
 #[macro_use]
 mod newtype;
@@ -21,6 +21,7 @@ pub mod expression;
 pub mod fleet;
 pub mod iam;
 pub mod input;
+pub mod interrupt;
 pub mod naming;
 pub mod output;
 pub mod plan;

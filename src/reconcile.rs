@@ -6,6 +6,7 @@
 use crate::aws::{self, autoscaling, ecs, scheduler, AwsError, Clients, Connections, ErrorKind};
 use crate::exit::ExitStatus;
 use crate::exit::InvalidInput;
+use crate::interrupt::{self, Signal, Stop};
 use crate::naming::Switch;
 use crate::output::Printer;
 use crate::plan::{Action, LiveService, Observed, Plan, Prune, Scaling, ServiceSlot, Step};
@@ -275,6 +276,26 @@ async fn read_by_name(
     get_all(lanes, wanted).await
 }
 
+/// The time zone of a service's existing schedules in a group (its on schedule's, else its off
+/// schedule's), if it has any in a zone this tool knows.
+pub async fn existing_zone(
+    lanes: &Lanes,
+    key: &ClientKey,
+    group: &crate::naming::GroupName,
+    id: &ServiceId,
+) -> anyhow::Result<Option<crate::expression::timezone::Zone>> {
+    let wanted = ServiceSpec::schedule_names(id)
+        .into_iter()
+        .map(|name| (key.clone(), group.to_string(), name))
+        .collect();
+    let mut read = get_all(lanes, wanted).await?;
+    read.retain(|(_, s)| s.owner().is_some_and(|o| o.0 == id));
+    read.sort_by_key(|(_, s)| s.owner().map(|o| o.1 != Switch::On));
+    Ok(read
+        .iter()
+        .find_map(|(_, s)| crate::expression::timezone::Zone::parse(&s.timezone).ok()))
+}
+
 async fn get_all(
     lanes: &Lanes,
     wanted: BTreeSet<(ClientKey, String, String)>,
@@ -368,6 +389,8 @@ impl From<&AwsError> for Failure {
 pub struct Outcome {
     pub results: Vec<Result<(), Failure>>,
     pub groups_created: Vec<(ClientKey, String)>,
+    /// The signal that stopped the run early, if one did.
+    pub stopped_by: Option<Signal>,
 }
 
 /// The order of writes. A service is never left with an off schedule and no on schedule: on
@@ -403,10 +426,14 @@ fn depends_on(plan: &Plan, index: usize) -> Option<usize> {
     })
 }
 
-async fn write(client: &aws_sdk_scheduler::Client, step: &Step) -> Result<(), AwsError> {
+async fn write(
+    client: &aws_sdk_scheduler::Client,
+    step: &Step,
+    started: jiff::Timestamp,
+) -> Result<(), AwsError> {
     let s = &step.schedule;
     match step.action {
-        Action::Create => match scheduler::create(client, s).await {
+        Action::Create => match scheduler::create(client, s, s.client_token(started)).await {
             // It exists: made by a concurrent run, or by an earlier attempt of this request
             // whose answer was lost. Ours and equal is what was asked for.
             Err(e) if e.kind == ErrorKind::Conflict => {
@@ -466,12 +493,39 @@ async fn ensure_groups(
     failed
 }
 
+/// Why a write was not carried out because the run was stopped.
+fn stopped(signal: Signal, in_flight: bool) -> Failure {
+    let message = if in_flight {
+        format!(
+            "the run was stopped by {} while this write was in flight; its outcome is unknown \
+             (run plan to see)",
+            signal.name()
+        )
+    } else {
+        format!(
+            "not written: the run was stopped by {} before this write started",
+            signal.name()
+        )
+    };
+    Failure {
+        code: "Interrupted".into(),
+        message,
+    }
+}
+
 /// Carries out a plan: groups first, then the writes in the safe order (see [`phase`]),
-/// concurrently within a phase. Every failure is collected; the rest still complete.
-pub async fn execute(lanes: &Lanes, plan: &Plan, printer: &Printer) -> anyhow::Result<Outcome> {
+/// concurrently within a phase. Every failure is collected; the rest still complete. Once
+/// `stop` is requested no write starts, and writes in flight get [`interrupt::GRACE`].
+pub async fn execute(
+    lanes: &Lanes,
+    plan: &Plan,
+    printer: &Printer,
+    stop: &Stop,
+) -> anyhow::Result<Outcome> {
     let mut outcome = Outcome {
         results: vec![Ok(()); plan.steps.len()],
         groups_created: Vec::new(),
+        stopped_by: None,
     };
     let failed_groups = ensure_groups(lanes, plan, &mut outcome).await;
     for (key, group) in &outcome.groups_created {
@@ -479,15 +533,19 @@ pub async fn execute(lanes: &Lanes, plan: &Plan, printer: &Printer) -> anyhow::R
             "created schedule group '{group}' in {key} (tagged managed-by=ecs-onoff)"
         ));
     }
+    let started = jiff::Timestamp::now();
     let progress = printer.progress("writing schedules", plan.tally().changes());
+    let mut announced = false;
     for current in 1..=4 {
         let mut tasks = JoinSet::new();
+        let mut in_flight = BTreeSet::new();
         for (index, step) in plan.steps.iter().enumerate() {
             if phase(step) != current {
                 continue;
             }
             let group = (step.key.clone(), step.schedule.group.clone());
             let blocked = match failed_groups.get(&group) {
+                _ if stop.signal().is_some() => stop.signal().map(|s| stopped(s, false)),
                 Some(f) if step.action == Action::Create => Some(Failure {
                     code: f.code.clone(),
                     message: format!(
@@ -512,17 +570,47 @@ pub async fn execute(lanes: &Lanes, plan: &Plan, printer: &Printer) -> anyhow::R
                 continue;
             }
             let client = lanes.clients(&step.key).scheduler.clone();
-            let step = step.clone();
+            let (step, stop) = (step.clone(), stop.clone());
             lanes.spawn(&mut tasks, &group.0, async move {
-                (index, write(&client, &step).await)
+                if let Some(signal) = stop.signal() {
+                    return (index, Err(stopped(signal, false)));
+                }
+                let result = write(&client, &step, started).await;
+                (index, result.map_err(|e| Failure::from(&e)))
             });
+            in_flight.insert(index);
         }
-        for (index, result) in join_all(tasks).await? {
-            progress.inc(1);
-            outcome.results[index] = result.map_err(|e| Failure::from(&e));
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => {
+                    let Some(joined) = joined else { break };
+                    let (index, result) = joined?;
+                    in_flight.remove(&index);
+                    progress.inc(1);
+                    outcome.results[index] = result;
+                }
+                signal = stop.requested(), if !announced => {
+                    announced = true;
+                    printer.warn(&format!(
+                        "{} received: no new write starts; writes in flight get up to {} s to \
+                         finish (press Ctrl-C again to exit at once)",
+                        signal.name(),
+                        interrupt::GRACE.as_secs()
+                    ));
+                }
+                () = stop.expired() => {
+                    tasks.abort_all();
+                    let signal = stop.signal().expect("a stop signal arrived");
+                    for index in std::mem::take(&mut in_flight) {
+                        outcome.results[index] = Err(stopped(signal, true));
+                    }
+                    break;
+                }
+            }
         }
     }
     progress.finish_and_clear();
+    outcome.stopped_by = stop.signal();
     Ok(outcome)
 }
 
@@ -594,7 +682,8 @@ pub async fn apply(
     started: std::time::Instant,
     show_unchanged: bool,
 ) -> anyhow::Result<ExitStatus> {
-    let outcome = execute(&prepared.lanes, &prepared.plan, printer).await?;
+    let stop = Stop::listen();
+    let outcome = execute(&prepared.lanes, &prepared.plan, printer, &stop).await?;
     let mut report = ApplyReport::new(
         &prepared.plan,
         &outcome,
@@ -603,6 +692,14 @@ pub async fn apply(
     );
     report.show_unchanged = show_unchanged;
     printer.emit(&report)?;
+    if let Some(signal) = outcome.stopped_by {
+        printer.warn(&format!(
+            "stopped by {}: {} write(s) not done; running the command again carries out the rest",
+            signal.name(),
+            report.failures.len()
+        ));
+        return Ok(ExitStatus::Interrupted(signal.exit_code()));
+    }
     if report.failures.is_empty() {
         Ok(ExitStatus::Success)
     } else {

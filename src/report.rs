@@ -300,6 +300,62 @@ pub struct Done {
     pub unchanged: usize,
     pub failed: usize,
     pub elapsed_seconds: f64,
+    /// `SIGINT` or `SIGTERM` when a signal stopped the run early, else null.
+    pub interrupted_by: Option<&'static str>,
+}
+
+/// A service left with one schedule of its pair: failed writes made it so.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncompleteRow {
+    pub cluster: String,
+    pub service: String,
+    pub group: String,
+    pub region: String,
+    pub profile: Option<String>,
+    /// The schedule it still has: `on` or `off`.
+    pub has: &'static str,
+    /// What that means for the service until the next successful run.
+    pub effect: &'static str,
+}
+
+/// Which schedules of each service exist once the writes are done (or failed).
+fn incomplete(plan: &Plan, outcome: &Outcome) -> Vec<IncompleteRow> {
+    use std::collections::BTreeMap;
+    let mut pairs: BTreeMap<_, [bool; 2]> = BTreeMap::new();
+    for (step, result) in plan.steps.iter().zip(&outcome.results) {
+        let Some((id, switch)) = step.owner() else {
+            continue;
+        };
+        let exists = match (&step.action, result.is_ok()) {
+            (Action::Create, done) => done,
+            (Action::Delete, done) => !done,
+            (Action::Update(_) | Action::Unchanged, _) => true,
+        };
+        let slot = (&step.key, &step.schedule.group, id);
+        pairs.entry(slot).or_default()[usize::from(switch == Switch::Off)] |= exists;
+    }
+    pairs
+        .into_iter()
+        .filter_map(|((key, group, id), [on, off])| {
+            let (has, effect) = match (on, off) {
+                (true, false) => (
+                    "on",
+                    "it is turned on as scheduled but never off: it keeps running",
+                ),
+                (false, true) => ("off", "it is turned off as scheduled but never on again"),
+                _ => return None,
+            };
+            Some(IncompleteRow {
+                cluster: id.cluster.to_string(),
+                service: id.service.to_string(),
+                group: group.clone(),
+                region: key.region.to_string(),
+                profile: key.profile.clone(),
+                has,
+                effect,
+            })
+        })
+        .collect()
 }
 
 /// A write that failed.
@@ -327,6 +383,8 @@ pub struct ApplyReport {
     pub actions: Vec<ScheduleRow>,
     pub summary: Done,
     pub failures: Vec<FailureRow>,
+    /// Services that the run's failures left with one schedule of their pair.
+    pub incomplete: Vec<IncompleteRow>,
     /// Text output lists unchanged schedules too (one service), else only with --verbose.
     #[serde(skip)]
     pub show_unchanged: bool,
@@ -343,9 +401,11 @@ impl ApplyReport {
             actions: Vec::new(),
             summary: Done {
                 elapsed_seconds: (elapsed_seconds * 1000.0).round() / 1000.0,
+                interrupted_by: outcome.stopped_by.map(crate::interrupt::Signal::name),
                 ..Done::default()
             },
             failures: Vec::new(),
+            incomplete: incomplete(plan, outcome),
             show_unchanged: false,
         };
         for (step, result) in plan.steps.iter().zip(&outcome.results) {
@@ -404,12 +464,25 @@ impl Render for ApplyReport {
                 f.action, f.group, f.name, f.region, f.error
             );
         }
+        for i in &self.incomplete {
+            let _ = writeln!(
+                out,
+                "incomplete  {}/{} in {} [{}]: only its {} schedule exists, so {}",
+                i.cluster, i.service, i.group, i.region, i.has, i.effect
+            );
+        }
         let s = &self.summary;
-        let _ = writeln!(
+        let _ = write!(
             out,
             "Apply: {} created, {} updated, {} deleted, {} unchanged, {} failed in {:.1} s",
             s.created, s.updated, s.deleted, s.unchanged, s.failed, s.elapsed_seconds
         );
+        match s.interrupted_by {
+            Some(signal) => {
+                let _ = writeln!(out, " (stopped by {signal})");
+            }
+            None => out.push('\n'),
+        }
         out
     }
 }
@@ -741,6 +814,7 @@ mod tests {
                 }),
             ],
             groups_created: vec![],
+            stopped_by: None,
         };
         let report = ApplyReport::new(&plan, &outcome, 1.23456, now());
         let json = serde_json::to_value(&report).unwrap();
@@ -752,6 +826,9 @@ mod tests {
         assert_eq!(json["failures"][0]["action"], "create");
         assert_eq!(json["failures"][0]["code"], "ThrottlingException");
         assert_eq!(json["failures"][0]["name"], "staging.web.off");
+        assert_eq!(json["summary"]["interrupted_by"], serde_json::Value::Null);
+        assert_eq!(json["incomplete"][0]["service"], "web");
+        assert_eq!(json["incomplete"][0]["has"], "on");
         let text = report.text(&Style::default());
         assert!(text.contains("created  ecs-onoff/staging.web.on"), "{text}");
         assert!(
@@ -770,6 +847,52 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_service_left_with_only_its_off_schedule_is_incomplete() {
+        let r = ServiceRequest {
+            key: key("eu-central-1"),
+            spec: spec("staging", "web"),
+        };
+        // The off schedule exists and is up to date; the on schedule is missing.
+        let off = r.spec.schedules(&r.key, 1).remove(1);
+        let observed = Observed {
+            existing: vec![(r.key.clone(), off)],
+            ..Observed::default()
+        };
+        let plan = plan(&[r], &observed, &Prune::Nothing, now());
+        assert_eq!(plan.steps[0].action, Action::Create);
+        assert_eq!(plan.steps[1].action, Action::Unchanged);
+        let failed = Failure {
+            code: "Interrupted".into(),
+            message: "not written".into(),
+        };
+        let outcome = Outcome {
+            results: vec![Err(failed), Ok(())],
+            groups_created: vec![],
+            stopped_by: Some(crate::interrupt::Signal::Interrupt),
+        };
+        let report = ApplyReport::new(&plan, &outcome, 0.5, now());
+        assert_eq!(report.incomplete.len(), 1);
+        assert_eq!(report.incomplete[0].has, "off");
+        let text = report.text(&Style::default());
+        assert!(
+            text.contains("incomplete  staging/web in ecs-onoff [eu-central-1]: only its off schedule exists, so it is turned off as scheduled but never on again"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("failed in 0.5 s (stopped by SIGINT)\n"),
+            "{text}"
+        );
+        // All done: nothing is incomplete.
+        let outcome = Outcome {
+            results: vec![Ok(()), Ok(())],
+            ..outcome
+        };
+        assert!(ApplyReport::new(&plan, &outcome, 0.5, now())
+            .incomplete
+            .is_empty());
     }
 
     #[test]

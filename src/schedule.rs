@@ -203,6 +203,17 @@ impl Schedule {
         self.group.parse().ok()
     }
 
+    /// The ClientToken of this schedule's CreateSchedule: the same for the same request in the
+    /// same UTC hour, so that concurrent runs of one fleet and a retry whose answer was lost are
+    /// one request to AWS. The hour bounds how long a later identical create (after a delete)
+    /// could be taken for a repeat. 32 hex digits after `ecs-onoff-`: within AWS's 64
+    /// characters of `[a-zA-Z0-9-_]`.
+    pub fn client_token(&self, at: Timestamp) -> String {
+        let hour = at.as_second().div_euclid(3600);
+        let text = format!("{}\n{hour}", self.create_request());
+        format!("ecs-onoff-{:032x}", fnv1a_128(text.as_bytes()))
+    }
+
     /// The CreateSchedule request for this schedule, in the API's JSON shape (what `--dry-run`
     /// prints).
     pub fn create_request(&self) -> Value {
@@ -240,6 +251,15 @@ impl Schedule {
         }
         request
     }
+}
+
+/// FNV-1a, 128 bits: a stable hash (the same in every build and on every machine).
+fn fnv1a_128(bytes: &[u8]) -> u128 {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    bytes
+        .iter()
+        .fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME))
 }
 
 /// Whether an ARN is the universal target that calls ECS UpdateService, in any partition.
@@ -372,5 +392,29 @@ mod tests {
         assert!(r.get("StartDate").is_none());
         let keys: Vec<_> = r.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys[..3], ["Name", "GroupName", "ScheduleExpression"]);
+    }
+
+    #[test]
+    fn client_token_is_stable_within_the_hour_and_follows_the_request() {
+        let target = "arn:aws:scheduler:::aws-sdk:ecs:updateService";
+        let web = Input::UpdateService(UpdateService {
+            service: id("prod", "web"),
+            desired_count: 2,
+        });
+        let s = schedule("prod.web.on", target, web);
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        let token = s.client_token(at("2026-11-28T10:05:00Z"));
+        assert_eq!(token, s.client_token(at("2026-11-28T10:59:59Z")));
+        assert_ne!(token, s.client_token(at("2026-11-28T11:00:00Z")));
+        let mut other = s.clone();
+        other.expression = "cron(0 10 * * ? *)".into();
+        assert_ne!(token, other.client_token(at("2026-11-28T10:05:00Z")));
+        assert!(token.len() <= 64);
+        assert!(token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        // FNV-1a 128 of the empty input is its offset basis.
+        assert_eq!(fnv1a_128(b""), 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d);
+        assert_eq!(fnv1a_128(b"a"), 0xd228_cb69_6f1a_8caf_7891_2b70_4e4a_8964);
     }
 }

@@ -331,24 +331,3 @@ async fn fleet_larger_than_a_page_converges() {
         130
     );
 }
-
-#[tokio::test]
-async fn concurrent_applies_of_one_fleet_both_succeed() {
-    let names: Vec<String> = (0..40).map(|i| format!("svc-{i:02}")).collect();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let env = env_with("sa-east-1", "c-race", &refs).await;
-    let path = write_file("race.toml", &fleet("sa-east-1", "g-race", "c-race", &refs));
-    let line = format!("apply -f {} --yes --output json", path.display());
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| env.cli(&line).run());
-        let b = s.spawn(|| env.cli(&line).run());
-        (a.join().unwrap(), b.join().unwrap())
-    });
-    for r in [&a, &b] {
-        assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
-        assert_eq!(r.json()["summary"]["failed"], 0);
-    }
-    assert_eq!(env.names("g-race").await.len(), 80);
-    env.cli(&format!("plan -f {} --detailed-exitcode", path.display()))
-        .ok();
-}

@@ -269,3 +269,44 @@ fn color_never_and_no_color_give_plain_output() {
     ]));
     assert!(!r.stdout.contains("\x1b["));
 }
+
+#[test]
+fn offline_commands_do_not_list_aws_flags() {
+    let help = |args: &[&str]| run(ecs_onoff().args(args)).stdout;
+    for command in ["next", "schema"] {
+        let text = help(&[command, "--help"]);
+        for flag in ["--region", "--profile", "--endpoint-url", "--timeout"] {
+            assert!(
+                !text.contains(flag),
+                "{command} --help lists {flag}:\n{text}"
+            );
+        }
+        assert!(text.contains("--output"), "{text}");
+    }
+    for command in ["list", "apply", "schedule"] {
+        let text = help(&[command, "--help"]);
+        assert!(
+            text.contains("--region") && text.contains("--timeout"),
+            "{text}"
+        );
+    }
+    // Still accepted where they change nothing, before or after the command.
+    let r = run(ecs_onoff().args([
+        "--region",
+        "eu-west-1",
+        "next",
+        "rate(1 day)",
+        "--count",
+        "1",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(ecs_onoff().args([
+        "next",
+        "rate(1 day)",
+        "--count",
+        "1",
+        "--region",
+        "eu-west-1",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -482,3 +482,47 @@ fn dry_run_needs_no_credentials_or_endpoint() {
     );
     assert!(r.stderr.contains("placeholder RoleArn"), "{}", r.stderr);
 }
+
+#[tokio::test]
+async fn an_omitted_timezone_keeps_the_zone_of_existing_schedules() {
+    let env = Env::new().await;
+    env.services("c-zone", &["web", "new"], 1, LaunchType::Fargate)
+        .await;
+    env.cli(&format!(
+        "schedule --cluster c-zone --service web --window 'MON-FRI 08:00-19:00' \
+         --timezone Asia/Tokyo --role-arn {ROLE} --group g-zone"
+    ))
+    .ok();
+    // A later change of the window only: the schedules stay in Asia/Tokyo.
+    let r = env
+        .cli(&format!(
+            "schedule --cluster c-zone --service web --window 'MON-FRI 09:00-18:00' \
+             --role-arn {ROLE} --group g-zone"
+        ))
+        .ok();
+    assert!(
+        r.stderr.contains(
+            "no --timezone given: keeping Asia/Tokyo, the time zone of the existing schedules"
+        ),
+        "{}",
+        r.stderr
+    );
+    let on = env.get("g-zone", "c-zone.web.on").await.unwrap();
+    assert_eq!(on.schedule_expression_timezone(), Some("Asia/Tokyo"));
+    assert_eq!(on.schedule_expression(), Some("cron(0 9 ? * MON-FRI *)"));
+    // A service with no schedules yet: UTC, said so.
+    let r = env
+        .cli(&format!(
+            "schedule --cluster c-zone --service new --window 'MON-FRI 09:00-18:00' \
+             --role-arn {ROLE} --group g-zone"
+        ))
+        .ok();
+    assert!(
+        r.stderr
+            .contains("no --timezone given: the times are read in UTC"),
+        "{}",
+        r.stderr
+    );
+    let on = env.get("g-zone", "c-zone.new.on").await.unwrap();
+    assert_eq!(on.schedule_expression_timezone(), Some("UTC"));
+}

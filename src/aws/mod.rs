@@ -16,7 +16,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_scheduler::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// Attempts per request, for every command: the SDK backs off exponentially between them on
@@ -24,6 +24,15 @@ use std::time::Duration;
 pub const MAX_ATTEMPTS: u32 = 8;
 /// How long a connection may take to open.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest wait between two attempts (the SDK's default is 20 s): throttling is handled by
+/// adaptive pacing, so long backoffs would only stretch a failing request.
+const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
+/// How long one request may take in all: every attempt its full time, plus the longest waits
+/// between them. Bounded, so that no command waits forever.
+pub fn request_deadline(attempt_timeout: Duration) -> Duration {
+    attempt_timeout * MAX_ATTEMPTS + MAX_BACKOFF * (MAX_ATTEMPTS - 1)
+}
 
 /// How to reach AWS, from the global flags.
 #[derive(Debug, Clone, Default)]
@@ -31,8 +40,8 @@ pub struct Settings {
     pub region: Option<Region>,
     pub profile: Option<String>,
     pub endpoint_url: Option<String>,
-    /// Longest one attempt of a request may take; a whole request (all attempts) gets
-    /// [`MAX_ATTEMPTS`] times as long.
+    /// Longest one attempt of a request may take; a whole request (all attempts and the waits
+    /// between them) gets [`request_deadline`].
     pub timeout: Duration,
 }
 
@@ -220,23 +229,134 @@ pub fn found<T>(result: Result<T, AwsError>) -> Result<Option<T>, AwsError> {
     }
 }
 
-/// Loads the SDK configuration for a connection: its Region and profile over the flags'.
+/// The profile a connection names explicitly (its own, else `--profile`): it is used for
+/// credentials even when environment keys are set, as the AWS CLI does with `--profile`.
+fn explicit_profile<'a>(settings: &'a Settings, connection: &'a Connection) -> Option<&'a String> {
+    connection.profile.as_ref().or(settings.profile.as_ref())
+}
+
+/// The profiles in the shared config and credentials files (`AWS_CONFIG_FILE` and
+/// `AWS_SHARED_CREDENTIALS_FILE` are honoured).
+async fn known_profiles() -> Result<BTreeSet<String>, InvalidInput> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &Default::default(), None)
+        .await
+        .map_err(|e| {
+            InvalidInput::with_context("the AWS config or credentials file is invalid", e)
+        })?;
+    Ok(set.profiles().map(str::to_string).collect())
+}
+
+/// Every explicitly named profile must exist: a misspelt one is invalid input naming the
+/// profiles that do exist, never a silent fall back to other credentials.
+async fn check_profiles<'a>(
+    settings: &Settings,
+    connections: impl IntoIterator<Item = &'a Connection>,
+) -> Result<(), InvalidInput> {
+    let named: BTreeSet<&String> = connections
+        .into_iter()
+        .filter_map(|c| explicit_profile(settings, c))
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let known = known_profiles().await?;
+    let missing: Vec<String> = named
+        .into_iter()
+        .filter(|p| !known.contains(p.as_str()))
+        .map(|p| format!("'{}'", crate::text::printable(p)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let existing = if known.is_empty() {
+        "there are none (aws configure --profile NAME, or aws configure sso, makes one)".to_string()
+    } else {
+        format!(
+            "the profiles are: {}",
+            known.iter().cloned().collect::<Vec<_>>().join(", ")
+        )
+    };
+    Err(InvalidInput::new(format!(
+        "AWS profile {} not found in the AWS config or credentials file; {existing}",
+        missing.join(", ")
+    )))
+}
+
+/// What to say when no credentials could be found.
+const NO_CREDENTIALS: &str = "no AWS credentials found. Provide them in one of these ways:\n  \
+    --profile NAME or AWS_PROFILE=NAME   a profile of ~/.aws/config (aws configure, or aws configure sso)\n  \
+    aws sso login --profile NAME         when the profile uses IAM Identity Center\n  \
+    AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) in the environment";
+
+/// Resolves the credentials once, up front, so that a missing or broken source is one clear
+/// error before any request, not an SDK dump at the first call.
+pub async fn check_credentials(config: &SdkConfig, profile: Option<&String>) -> anyhow::Result<()> {
+    use aws_sdk_scheduler::config::ProvideCredentials;
+    let Some(provider) = config.credentials_provider() else {
+        anyhow::bail!(NO_CREDENTIALS);
+    };
+    use aws_credential_types::provider::error::CredentialsError;
+    match (provider.provide_credentials().await, profile) {
+        (Ok(_), _) => Ok(()),
+        (Err(CredentialsError::CredentialsNotLoaded(_)), Some(p)) => anyhow::bail!(
+            "AWS profile '{}' has no credentials: no access keys, role_arn, sso_session or \
+             credential_process (aws configure --profile {0}, or aws configure sso)",
+            crate::text::printable(p)
+        ),
+        (Err(CredentialsError::CredentialsNotLoaded(_)), None) => anyhow::bail!(NO_CREDENTIALS),
+        (Err(e), Some(p)) => {
+            let why = crate::text::printable(&causes(&e));
+            let p = crate::text::printable(p);
+            let hint = if why.contains("SSO") {
+                format!(" (sign in with: aws sso login --profile {p})")
+            } else {
+                String::new()
+            };
+            anyhow::bail!("the credentials of AWS profile '{p}' could not be loaded: {why}{hint}")
+        }
+        (Err(e), None) => anyhow::bail!(
+            "AWS credentials could not be loaded: {}",
+            crate::text::printable(&causes(&e))
+        ),
+    }
+}
+
+/// Loads the SDK configuration for a connection: its Region and profile over the flags'. An
+/// explicit profile must exist, and supplies the credentials even when environment keys are
+/// set. The credentials are not resolved yet (see [`check_credentials`]).
 pub async fn load(
     settings: &Settings,
     connection: &Connection,
 ) -> anyhow::Result<(ClientKey, SdkConfig)> {
+    check_profiles(settings, [connection]).await?;
+    load_checked(settings, connection).await
+}
+
+async fn load_checked(
+    settings: &Settings,
+    connection: &Connection,
+) -> anyhow::Result<(ClientKey, SdkConfig)> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+        .retry_config(
+            RetryConfig::adaptive()
+                .with_max_attempts(MAX_ATTEMPTS)
+                .with_max_backoff(MAX_BACKOFF),
+        )
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
                 .operation_attempt_timeout(settings.timeout)
-                .operation_timeout(settings.timeout * MAX_ATTEMPTS)
+                .operation_timeout(request_deadline(settings.timeout))
                 .build(),
         );
-    let profile = connection.profile.as_ref().or(settings.profile.as_ref());
+    let profile = explicit_profile(settings, connection);
     if let Some(profile) = profile {
-        loader = loader.profile_name(profile);
+        loader = loader.profile_name(profile).credentials_provider(
+            aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .profile_name(profile)
+                .build(),
+        );
     }
     if let Some(region) = connection.region.as_ref().or(settings.region.as_ref()) {
         loader = loader.region(aws_config::Region::new(region.to_string()));
@@ -268,12 +388,37 @@ pub struct Clients {
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
 }
 
+/// The retry partition of one service's client for one account and Region: adaptive pacing
+/// (the SDK's client rate limiter slows down on throttling and speeds up again) is shared by
+/// the requests of that partition, and retries are not rationed by a token bucket, so that
+/// no request fails before its [`MAX_ATTEMPTS`] attempts are spent.
+macro_rules! partition {
+    ($sdk:ident, $key:expr, $service:literal) => {
+        $sdk::config::retry::RetryPartition::custom(format!("ecs-onoff {} {}", $service, $key))
+            .token_bucket($sdk::config::retry::TokenBucket::unlimited())
+            .build()
+    };
+}
+
 impl Clients {
-    fn new(config: SdkConfig) -> Clients {
+    fn new(key: &ClientKey, config: SdkConfig) -> Clients {
+        let scheduler = aws_sdk_scheduler::config::Builder::from(&config)
+            .retry_partition(partition!(aws_sdk_scheduler, key, "scheduler"))
+            .build();
+        let ecs = aws_sdk_ecs::config::Builder::from(&config)
+            .retry_partition(partition!(aws_sdk_ecs, key, "ecs"))
+            .build();
+        let autoscaling = aws_sdk_applicationautoscaling::config::Builder::from(&config)
+            .retry_partition(partition!(
+                aws_sdk_applicationautoscaling,
+                key,
+                "autoscaling"
+            ))
+            .build();
         Clients {
-            scheduler: aws_sdk_scheduler::Client::new(&config),
-            ecs: aws_sdk_ecs::Client::new(&config),
-            autoscaling: aws_sdk_applicationautoscaling::Client::new(&config),
+            scheduler: aws_sdk_scheduler::Client::from_conf(scheduler),
+            ecs: aws_sdk_ecs::Client::from_conf(ecs),
+            autoscaling: aws_sdk_applicationautoscaling::Client::from_conf(autoscaling),
             config,
         }
     }
@@ -292,16 +437,19 @@ impl Connections {
         settings: &Settings,
         wanted: impl IntoIterator<Item = &'a Connection>,
     ) -> anyhow::Result<Connections> {
+        let wanted: Vec<&Connection> = wanted.into_iter().collect();
+        check_profiles(settings, wanted.iter().copied()).await?;
         let mut out = Connections::default();
         for connection in wanted {
             if out.keys.contains_key(connection) {
                 continue;
             }
-            let (key, config) = load(settings, connection).await?;
+            let (key, config) = load_checked(settings, connection).await?;
             out.keys.insert(connection.clone(), key.clone());
-            out.clients
-                .entry(key)
-                .or_insert_with(|| Clients::new(config));
+            if !out.clients.contains_key(&key) {
+                check_credentials(&config, key.profile.as_ref()).await?;
+                out.clients.insert(key.clone(), Clients::new(&key, config));
+            }
         }
         Ok(out)
     }

@@ -143,9 +143,10 @@ fn window(s: &Schedule) -> FlexibleTimeWindow {
 }
 
 /// CreateSchedule with every managed field.
-pub async fn create(client: &Client, s: &Schedule) -> Result<(), AwsError> {
+pub async fn create(client: &Client, s: &Schedule, token: String) -> Result<(), AwsError> {
     client
         .create_schedule()
+        .client_token(token)
         .name(&s.name)
         .group_name(&s.group)
         .schedule_expression(&s.expression)

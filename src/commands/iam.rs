@@ -135,7 +135,10 @@ async fn resolve_scope(
     let (key, config) = aws::load(settings, &Connection::default()).await?;
     let account = match account {
         Some(id) => id.clone(),
-        None => aws::sts::account_id(&config).await?,
+        None => {
+            aws::check_credentials(&config, key.profile.as_ref()).await?;
+            aws::sts::account_id(&config).await?
+        }
     };
     Ok((
         config,

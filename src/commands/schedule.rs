@@ -5,6 +5,7 @@
 use super::block_on;
 use crate::cli::{GlobalArgs, ScheduleArgs};
 use crate::exit::{ExitStatus, InvalidInput};
+use crate::expression::timezone::Zone;
 use crate::output::Printer;
 use crate::plan::{self, Observed, Prune};
 use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
@@ -14,9 +15,9 @@ use crate::spec::{self, ClientKey, Connection, Origin, ServiceRequest, ServiceSp
 use jiff::Timestamp;
 use std::time::Instant;
 
-/// The request the flags make. Cross-field rules are checked here; each value was checked by
-/// clap.
-fn spec_of(args: &ScheduleArgs, now: Timestamp) -> Result<ServiceSpec, InvalidInput> {
+/// The request the flags make, in time zone `zone`. Cross-field rules are checked here; each
+/// value was checked by clap.
+fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpec, InvalidInput> {
     let times = match (&args.window, &args.on, &args.off) {
         (Some(window), _, _) => Times::Window(window.clone()),
         (None, Some(on), Some(off)) => Times::OnOff {
@@ -39,7 +40,7 @@ fn spec_of(args: &ScheduleArgs, now: Timestamp) -> Result<ServiceSpec, InvalidIn
         group: args.target.group.clone(),
         on,
         off,
-        zone: args.timezone.clone(),
+        zone,
         role_arn: args.role_arn.clone(),
         state: args.state.into(),
         on_count: args.on_count,
@@ -57,13 +58,30 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let spec = spec_of(args, Timestamp::now())?;
+    let zone = args.timezone.clone().unwrap_or_else(Zone::utc);
+    let mut spec = spec_of(args, zone, Timestamp::now())?;
     if args.dry_run {
+        if args.timezone.is_none() {
+            printer.note("no --timezone given: the times are read in UTC");
+        }
         return dry_run(spec, global, printer);
     }
     block_on(async {
         let settings = global.aws_settings();
         let lanes = Lanes::open(&settings, [&spec.connection], DEFAULT_CONCURRENCY).await?;
+        if args.timezone.is_none() {
+            let key = lanes.connections.key(&spec.connection).clone();
+            match reconcile::existing_zone(&lanes, &key, &spec.group, &spec.id).await? {
+                Some(existing) => {
+                    printer.note(&format!(
+                        "no --timezone given: keeping {existing}, the time zone of the existing \
+                         schedules (pass --timezone to change it)"
+                    ));
+                    spec.zone = existing;
+                }
+                None => printer.note("no --timezone given: the times are read in UTC"),
+            }
+        }
         let prepared =
             reconcile::prepare(lanes, vec![spec], &Prune::Nothing, !args.no_verify, printer)
                 .await?;

@@ -16,20 +16,23 @@ pub struct Moto {
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
 
+/// The Python that has moto: scripts/test.sh installs it into the project's .venv and names it.
+fn python() -> String {
+    std::env::var("ECS_ONOFF_TEST_PYTHON").unwrap_or_else(|_| {
+        let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
+        if std::path::Path::new(venv).exists() {
+            venv.to_string()
+        } else {
+            "python3".to_string()
+        }
+    })
+}
+
 /// The shared emulator for this test binary, started on first use.
 pub fn moto() -> &'static Moto {
     MOTO.get_or_init(|| {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/moto_supervisor.py");
-        // scripts/test.sh installs moto into the project's .venv and names its Python.
-        let python = std::env::var("ECS_ONOFF_TEST_PYTHON").unwrap_or_else(|_| {
-            let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
-            if std::path::Path::new(venv).exists() {
-                venv.to_string()
-            } else {
-                "python3".to_string()
-            }
-        });
-        let mut child = Command::new(python)
+        let mut child = Command::new(python())
             .arg(script)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -156,6 +159,15 @@ impl Cli {
         run(&mut self.0)
     }
 
+    /// Starts it with its output captured, without waiting.
+    pub fn spawn(mut self) -> Child {
+        self.0
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start ecs-onoff")
+    }
+
     /// Runs it and asserts exit 0.
     pub fn ok(self) -> Run {
         let r = self.run();
@@ -200,7 +212,11 @@ impl Run {
 }
 
 pub fn run(cmd: &mut Command) -> Run {
-    let out = cmd.output().expect("run ecs-onoff");
+    finished(cmd.output().expect("run ecs-onoff"))
+}
+
+/// The output of a process that ended.
+pub fn finished(out: std::process::Output) -> Run {
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -399,4 +415,62 @@ pub fn write_file(name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// A fault-injecting proxy in front of moto (tests/common/fault_proxy.py), for one test. It
+/// stops when dropped.
+pub struct Proxy {
+    pub url: String,
+    child: Child,
+}
+
+impl Proxy {
+    /// Starts the proxy with the given fault options (see fault_proxy.py).
+    pub fn start(options: &[&str]) -> Proxy {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/fault_proxy.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .args(["--upstream", &moto().url, "--lifetime", "600"])
+            .args(options)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the fault proxy");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("proxy stdout"))
+            .read_line(&mut line)
+            .expect("read the proxy URL");
+        let url = line.trim().to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "proxy did not start");
+        Proxy { url, child }
+    }
+
+    /// ecs-onoff with the test environment, through this proxy.
+    pub fn cli(&self, line: &str) -> Cli {
+        cli_at(&self.url, line)
+    }
+
+    /// What the proxy saw: requests and faults per operation, access key ids.
+    pub fn stats(&self) -> Value {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect to the proxy");
+        write!(
+            stream,
+            "GET /__proxy__/stats HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let body = response.split("\r\n\r\n").nth(1).expect("a body");
+        serde_json::from_str(body).expect("stats are JSON")
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
