@@ -614,6 +614,19 @@ pub async fn execute(
     Ok(outcome)
 }
 
+/// Every request's role ARN must be in its Region's partition: checked before any read.
+pub fn check_partitions(requests: &[ServiceRequest]) -> Result<(), InvalidInput> {
+    let mismatched: Vec<String> = requests
+        .iter()
+        .filter_map(crate::spec::partition_mismatch)
+        .collect();
+    if mismatched.is_empty() {
+        Ok(())
+    } else {
+        Err(InvalidInput::new(mismatched.join("\n")))
+    }
+}
+
 /// A plan made against the live state, with the connections that carry it out.
 pub struct Prepared {
     pub lanes: Lanes,
@@ -630,13 +643,7 @@ pub async fn prepare(
     printer: &Printer,
 ) -> anyhow::Result<Prepared> {
     let requests = lanes.requests(specs);
-    let mismatched: Vec<String> = requests
-        .iter()
-        .filter_map(crate::spec::partition_mismatch)
-        .collect();
-    if !mismatched.is_empty() {
-        return Err(InvalidInput::new(mismatched.join("\n")).into());
-    }
+    check_partitions(&requests)?;
     let observed = read(&lanes, &requests, prune, verify).await?;
     printer.detail(&format!(
         "{} service(s) through {} client(s): {}; {} existing schedule(s) read",

@@ -70,6 +70,7 @@ pub fn run(
         let settings = global.aws_settings();
         let lanes = Lanes::open(&settings, [&spec.connection], DEFAULT_CONCURRENCY).await?;
         if args.timezone.is_none() {
+            reconcile::check_partitions(&lanes.requests(vec![spec.clone()]))?;
             let key = lanes.connections.key(&spec.connection).clone();
             match reconcile::existing_zone(&lanes, &key, &spec.group, &spec.id).await? {
                 Some(existing) => {
