@@ -169,6 +169,34 @@ pub fn ec2_cost(capacity: &Capacity) -> Option<String> {
     None
 }
 
+/// A `rate()` off schedule without a StartDate fires as soon as it is created (AWS: "If you do
+/// not provide a StartDate for a rate-based schedule, your schedule starts invoking the target
+/// immediately"): the service is turned off at once.
+pub fn off_at_creation(off: &ScheduleExpression, start: Option<Timestamp>) -> Option<String> {
+    match (off, start) {
+        (ScheduleExpression::Rate(rate), None) => Some(format!(
+            "the off schedule {rate} has no start date, so AWS fires it as soon as it is \
+             created: the service is turned off now; give --start-date to choose the first off"
+        )),
+        _ => None,
+    }
+}
+
+/// A service created before ECS's long ARN format (`service/NAME`, no cluster part): the
+/// execution policy must name that ARN, or UpdateService is denied at fire time.
+pub fn short_arn(service_arn: &str) -> Option<String> {
+    let (_, resource) = service_arn.split_once(":service/")?;
+    if resource.contains('/') {
+        return None;
+    }
+    Some(format!(
+        "the service has the old ARN format {service_arn} (no cluster part): its execution role \
+         must allow ecs:UpdateService on exactly that ARN (ecs-onoff iam execution-policy names the \
+         long format: add this ARN to its Resource), or move the service to the long format \
+         (ECS account setting serviceLongArnFormat, then recreate the service)"
+    ))
+}
+
 /// Application Auto Scaling with a minimum above 0 can undo the off time.
 pub fn autoscaling(min_capacities: &[i32]) -> Option<String> {
     let min = min_capacities.iter().copied().filter(|m| *m > 0).max()?;
@@ -188,6 +216,25 @@ mod tests {
     }
     fn now() -> Timestamp {
         "2026-11-25T00:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn a_rate_off_without_start_fires_at_creation() {
+        let w = off_at_creation(&expr("rate(12 hours)"), None).unwrap();
+        assert!(w.contains("turned off now"), "{w}");
+        assert_eq!(off_at_creation(&expr("rate(12 hours)"), Some(now())), None);
+        assert_eq!(off_at_creation(&expr("cron(0 18 * * ? *)"), None), None);
+    }
+
+    #[test]
+    fn short_service_arns_are_named() {
+        let w = short_arn("arn:aws:ecs:eu-west-1:123456789012:service/web").unwrap();
+        assert!(w.contains("old ARN format arn:aws:ecs:eu-west-1:123456789012:service/web"));
+        assert_eq!(
+            short_arn("arn:aws:ecs:eu-west-1:123456789012:service/staging/web"),
+            None
+        );
+        assert_eq!(short_arn(""), None);
     }
 
     #[test]

@@ -434,10 +434,10 @@ pub struct ScheduleArgs {
     pub window: Option<Window>,
     /// desiredCount at the on time [default: the service's current desiredCount if above 0, else
     /// the existing on schedule's, else 1]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    #[arg(long, value_name = "N", value_parser = crate::schedule::parse_count)]
     pub on_count: Option<u32>,
     /// desiredCount at the off time
-    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = crate::schedule::parse_count)]
     pub off_count: u32,
     /// IANA time zone the times are read in [default: the zone of the service's existing
     /// schedules, else UTC]

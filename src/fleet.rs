@@ -296,22 +296,13 @@ struct Layer {
     state: Setting<State>,
 }
 
-/// The largest desiredCount accepted.
-pub const MAX_COUNT: u32 = 100_000;
-
 fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
     let v = value.as_ref()?;
-    let n = *v.get_ref();
-    Some(match u32::try_from(n).ok().filter(|n| *n <= MAX_COUNT) {
-        Some(n) => Some(n),
-        None => {
-            report.at(
-                v.span(),
-                format!("{key}: {n} is not a count from 0 to {MAX_COUNT}"),
-            );
-            None
-        }
-    })
+    Some(
+        crate::schedule::parse_count(&v.get_ref().to_string())
+            .map_err(|e| report.at(v.span(), format!("{key}: {e}")))
+            .ok(),
+    )
 }
 
 /// `window`, or `on` with `off`, taken from one table as a unit.

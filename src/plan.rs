@@ -268,10 +268,21 @@ pub fn diff(desired: &Schedule, existing: Option<&Schedule>) -> Action {
 
 type ScheduleKey<'a> = (&'a ClientKey, &'a str, &'a str);
 
+/// A StartDate that has passed has no effect any more, and AWS refuses to be sent one: compare
+/// as if the existing schedule had none, so that re-runs find nothing to change.
+fn without_past_start(existing: &Schedule, now: Timestamp) -> Schedule {
+    let mut s = existing.clone();
+    s.start_date = s.start_date.filter(|t| *t > now);
+    s
+}
+
 /// Warnings about one request: what the live service says (cost, autoscaling).
 fn service_warnings(spec: &ServiceSpec, live: &LiveService) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(w) = checks::ec2_cost(&live.capacity) {
+        out.push(w);
+    }
+    if let Some(w) = checks::short_arn(&live.arn) {
         out.push(w);
     }
     match &live.scaling {
@@ -324,14 +335,27 @@ pub fn plan(
             "{} in {key}: on count {count}, from {source}",
             spec.id
         ));
-        for schedule in spec.schedules(key, count) {
+        for mut schedule in spec.schedules(key, count) {
             let old = index
                 .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
                 .copied();
             wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
+            let action = match old {
+                Some(old) => {
+                    schedule.unmanaged = old.unmanaged.clone();
+                    diff(&schedule, Some(&without_past_start(old, now)))
+                }
+                None => Action::Create,
+            };
+            let off = schedule.owner().is_some_and(|o| o.1 == Switch::Off);
+            if off && action == Action::Create {
+                if let Some(w) = checks::off_at_creation(&spec.off, spec.start_date) {
+                    plan.warnings.push(format!("{}: {w}", spec.label()));
+                }
+            }
             plan.steps.push(Step {
                 key: key.clone(),
-                action: diff(&schedule, old),
+                action,
                 schedule,
             });
         }

@@ -190,6 +190,18 @@ async fn describe(lanes: &Lanes, requests: &[ServiceRequest]) -> anyhow::Result<
                 id.cluster
             ));
         } else if let Some(info) = found.remove(&slot) {
+            if info.daemon {
+                problems.push(format!(
+                    "{}: service '{}' in cluster '{}' uses the DAEMON scheduling strategy: ECS \
+                     refuses a desiredCount for it (it runs one task on each container instance), \
+                     so an on/off schedule would fail at every fire; turn it off by scaling the \
+                     cluster's container instances (its Auto Scaling group) instead",
+                    r.spec.label(),
+                    id.service,
+                    id.cluster
+                ));
+                continue;
+            }
             services.insert((key.clone(), id.clone()), live(info));
         } else {
             problems.push(format!(

@@ -92,7 +92,11 @@ pub fn next_fire(s: &Schedule, now: Timestamp) -> Option<(Zone, Fire)> {
     }
     let expr = ScheduleExpression::parse(&s.expression).ok()?;
     let zone = Zone::parse(&s.timezone).ok()?;
-    let fire = expr.next_fires(&zone, now, 1).fires.first().copied()?;
+    let fire = expr
+        .next_fires_active(&zone, now, 1, &s.active())
+        .fires
+        .first()
+        .copied()?;
     Some((zone, fire))
 }
 
@@ -116,6 +120,8 @@ pub struct ScheduleRow {
     pub state: Option<State>,
     pub next_fire_utc: Option<String>,
     pub next_fire_local: Option<String>,
+    /// Its EndDate has passed: it will not fire again.
+    pub expired: bool,
     pub changes: Vec<FieldChange>,
     /// The next fire for people, e.g. `Mon 2026-11-30 09:00 CET +01:00`.
     #[serde(skip)]
@@ -145,6 +151,7 @@ impl ScheduleRow {
             state: s.state,
             next_fire_utc: fire.as_ref().map(|(_, f)| f.utc_rfc3339()),
             next_fire_local: fire.as_ref().map(|(_, f)| f.local_rfc3339()),
+            expired: s.active().expired(now),
             changes: Vec::new(),
             next_fire_text: fire.as_ref().map(|(z, f)| local_time(z, f)),
         }
@@ -158,7 +165,16 @@ impl ScheduleRow {
         verb: &'static str,
         now: Timestamp,
     ) -> ScheduleRow {
-        let mut row = ScheduleRow::new(key, s, now);
+        let mut row = if *action == Action::Create {
+            // Predicted as AWS will run it: created now (a rate() fires at once).
+            let created = Schedule {
+                created: Some(now),
+                ..s.clone()
+            };
+            ScheduleRow::new(key, &created, now)
+        } else {
+            ScheduleRow::new(key, s, now)
+        };
         row.action = Some(verb);
         row.changes = action.changes().to_vec();
         if *action == Action::Delete {
@@ -173,11 +189,13 @@ impl ScheduleRow {
         self.desired_count.map_or("?".into(), |n| n.to_string())
     }
 
-    /// `Mon 2026-11-30 09:00 CET +01:00 (2026-11-30T08:00:00Z)`, `disabled` or `never`.
+    /// `Mon 2026-11-30 09:00 CET +01:00 (2026-11-30T08:00:00Z)`, `disabled`, `expired` or
+    /// `never`.
     fn next_text(&self) -> String {
         match (&self.next_fire_text, &self.next_fire_utc) {
             (Some(local), Some(utc)) => format!("{local} ({utc})"),
             _ if self.state == Some(State::Disabled) => "disabled".into(),
+            _ if self.expired => "expired".into(),
             _ => "never".into(),
         }
     }

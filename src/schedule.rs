@@ -172,17 +172,88 @@ pub struct Schedule {
     pub dead_letter_arn: Option<String>,
     pub start_date: Option<Timestamp>,
     pub end_date: Option<Timestamp>,
+    /// Fields ecs-onoff does not manage: read, never compared, and carried over on update
+    /// (UpdateSchedule resets every optional field it is not sent).
+    pub unmanaged: Unmanaged,
+    /// When AWS created it (read back; `None` for a schedule not written yet).
+    pub created: Option<Timestamp>,
 }
 
-/// The Description of a service's schedule.
+/// Optional schedule fields that ecs-onoff leaves as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Unmanaged {
+    /// A customer managed KMS key that encrypts the target's Input.
+    pub kms_key_arn: Option<String>,
+    /// `NONE` or `DELETE` (delete a one-time schedule after its invocation).
+    pub action_after_completion: Option<String>,
+}
+
+/// The largest desiredCount written: ECS's "Tasks per service" quota, 5,000 by default
+/// (Amazon ECS service quotas, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
+/// A larger count is refused by UpdateService ("Desired count exceeds limit") at fire time.
+pub const MAX_COUNT: u32 = 5_000;
+
+/// A desiredCount from text: 0 to [`MAX_COUNT`].
+pub fn parse_count(text: &str) -> Result<u32, String> {
+    match text.trim().parse::<u64>() {
+        Ok(n) if n <= u64::from(MAX_COUNT) => Ok(n as u32),
+        Ok(n) => Err(format!(
+            "{n} is above {MAX_COUNT}, ECS's Tasks per service quota: UpdateService would refuse it"
+        )),
+        Err(_) => Err(format!("'{text}' is not a count from 0 to {MAX_COUNT}")),
+    }
+}
+
+/// The Description of a service's schedule, at most [`MAX_DESCRIPTION`] characters.
 pub fn description(id: &ServiceId, switch: Switch, count: u32) -> String {
-    format!(
-        "Managed by ecs-onoff: turns ECS service {} in cluster {} {switch} (desiredCount {count})",
-        id.service, id.cluster
+    let text = |service: &str, cluster: &str| {
+        format!(
+            "Managed by ecs-onoff: turns ECS service {service} in cluster {cluster} {switch} \
+             (desiredCount {count})"
+        )
+    };
+    let (service, cluster) = (id.service.as_str(), id.cluster.as_str());
+    let full = text(service, cluster);
+    if full.len() <= MAX_DESCRIPTION {
+        return full;
+    }
+    // Too long for Scheduler: shorten the names (the Input names the service exactly), a short
+    // name lending its room to the other. ECS names are ASCII.
+    let room = MAX_DESCRIPTION - (full.len() - service.len() - cluster.len());
+    let half = room / 2;
+    let (service_room, cluster_room) = if service.len() <= half {
+        (service.len(), room - service.len())
+    } else if cluster.len() <= half {
+        (room - cluster.len(), cluster.len())
+    } else {
+        (half, room - half)
+    };
+    let shorten = |name: &str, room: usize| {
+        if name.len() <= room {
+            name.to_string()
+        } else {
+            format!("{}...", &name[..room - 3])
+        }
+    };
+    text(
+        &shorten(service, service_room),
+        &shorten(cluster, cluster_room),
     )
 }
 
+/// Scheduler's limit on a schedule's Description (botocore's model: `Description` max 512).
+pub const MAX_DESCRIPTION: usize = 512;
+
 impl Schedule {
+    /// When it may fire, from its dates (and its creation, for `rate()`).
+    pub fn active(&self) -> crate::expression::eval::Active {
+        crate::expression::eval::Active {
+            start: self.start_date,
+            end: self.end_date,
+            created: self.created,
+        }
+    }
+
     /// The service and switch of a schedule ecs-onoff manages: its target is the ECS
     /// UpdateService universal target, its `Input` names a service, and its name is that
     /// service's name under the naming rule. `None` for every other schedule.
@@ -339,6 +410,8 @@ mod tests {
             dead_letter_arn: None,
             start_date: None,
             end_date: None,
+            unmanaged: Unmanaged::default(),
+            created: None,
         }
     }
 
@@ -416,5 +489,34 @@ mod tests {
         // FNV-1a 128 of the empty input is its offset basis.
         assert_eq!(fnv1a_128(b""), 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d);
         assert_eq!(fnv1a_128(b"a"), 0xd228_cb69_6f1a_8caf_7891_2b70_4e4a_8964);
+    }
+
+    #[test]
+    fn descriptions_fit_schedulers_limit_whatever_the_names() {
+        let long = |n: usize, c: char| std::iter::repeat_n(c, n).collect::<String>();
+        for (cluster, service) in [(255, 255), (255, 10), (10, 255), (219, 219), (1, 1)] {
+            let id = id(&long(cluster, 'c'), &long(service, 's'));
+            for switch in Switch::ALL {
+                let d = description(&id, switch, MAX_COUNT);
+                assert!(
+                    d.len() <= MAX_DESCRIPTION,
+                    "{cluster}+{service}: {}",
+                    d.len()
+                );
+                assert!(
+                    d.starts_with("Managed by ecs-onoff: turns ECS service s"),
+                    "{d}"
+                );
+                if d.contains("...") {
+                    assert_eq!(d.len(), MAX_DESCRIPTION, "uses the room it has");
+                } else {
+                    assert!(d.contains(id.service.as_str()) && d.contains(id.cluster.as_str()));
+                }
+                assert_eq!(d.contains("..."), cluster + service > 400, "{d}");
+            }
+        }
+        // A short service name keeps all of it and lends the rest to the cluster.
+        let d = description(&id(&long(255, 'c'), "web"), Switch::On, 1);
+        assert!(d.contains("service web in cluster ccc"), "{d}");
     }
 }

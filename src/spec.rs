@@ -10,7 +10,7 @@ use crate::schedule::{
     description, Input, Schedule, ServiceId, State, UpdateService, RETRY_POLICY,
 };
 use crate::window::Window;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use std::fmt;
 
 /// Which account and Region a service is reached through, as asked: a Region and a named
@@ -80,10 +80,6 @@ impl Times {
 /// A rule between values that are each valid alone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpecError {
-    #[error(
-        "invalid --start-date: {0} is in the past; AWS refuses a start more than 5 minutes before now"
-    )]
-    StartInPast(Timestamp),
     #[error("invalid --end-date: {0} is not in the future")]
     EndNotInFuture(Timestamp),
     #[error("invalid --end-date: it must be after --start-date")]
@@ -95,17 +91,14 @@ pub enum SpecError {
     RoleRequired,
 }
 
-/// Checks StartDate and EndDate against each other and against now.
+/// Checks StartDate and EndDate against each other and against now. A StartDate that has
+/// passed is not an error: it no longer has an effect, and [`ServiceSpec::drop_past_start`]
+/// drops it (AWS refuses one more than 5 minutes old).
 pub fn check_dates(
     start: Option<Timestamp>,
     end: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<(), SpecError> {
-    if let Some(start) = start {
-        if start < now - SignedDuration::from_mins(5) {
-            return Err(SpecError::StartInPast(start));
-        }
-    }
     if let Some(end) = end {
         if end <= now {
             return Err(SpecError::EndNotInFuture(end));
@@ -161,6 +154,17 @@ impl ServiceSpec {
         Switch::ALL.iter().map(|s| id.schedule_name(*s)).collect()
     }
 
+    /// Drops a StartDate that has passed, saying so: a scripted re-run stays valid and
+    /// idempotent after the date.
+    pub fn drop_past_start(&mut self, now: Timestamp) -> Option<String> {
+        let start = self.start_date.filter(|t| *t <= now)?;
+        self.start_date = None;
+        Some(format!(
+            "{}: the start date {start} has passed, so it is left out (it no longer has an effect)",
+            self.label()
+        ))
+    }
+
     /// Every schedule the service should have, reached through `key`, with the on count given.
     pub fn schedules(&self, key: &ClientKey, on_count: u32) -> Vec<Schedule> {
         let partition = key.region.partition();
@@ -192,6 +196,8 @@ impl ServiceSpec {
                     retry: Some(RETRY_POLICY),
                     dead_letter_arn: self.dead_letter_arn.as_ref().map(QueueArn::to_string),
                     start_date: self.start_date,
+                    unmanaged: Default::default(),
+                    created: None,
                     end_date: self.end_date,
                 }
             })
@@ -306,10 +312,15 @@ pub(crate) mod tests {
         let t = |s: &str| Some(s.parse::<Timestamp>().unwrap());
         assert_eq!(check_dates(None, None, now), Ok(()));
         assert_eq!(check_dates(t("2026-11-28T11:56:00Z"), None, now), Ok(()));
-        assert!(matches!(
-            check_dates(t("2026-11-28T11:54:00Z"), None, now),
-            Err(SpecError::StartInPast(_))
-        ));
+        assert_eq!(check_dates(t("2026-11-28T11:54:00Z"), None, now), Ok(()));
+        let mut s = spec("prod", "web");
+        s.start_date = t("2026-11-28T11:54:00Z");
+        let note = s.drop_past_start(now).unwrap();
+        assert!(note.contains("has passed"), "{note}");
+        assert_eq!(s.start_date, None);
+        s.start_date = t("2026-11-29T00:00:00Z");
+        assert_eq!(s.drop_past_start(now), None);
+        assert!(s.start_date.is_some(), "a future start is kept");
         assert!(matches!(
             check_dates(None, t("2026-11-28T12:00:00Z"), now),
             Err(SpecError::EndNotInFuture(_))

@@ -68,12 +68,9 @@ fn valid_edge_forms() {
         "cron(59 23 31 12 ? 2199)",
         "cron(0 0 1 1 ? 1970)",
         "cron(0-59 0-23 1-31 1-12 ? 1970-2199)",
-        "cron(0 20-2 ? * MON-FRI *)",
         "cron(*/59 */23 */31 */12 ? */229)",
         "cron(0 0 ? * SUN-SAT *)",
         "cron(0 0 ? * 1,3,5,7 *)",
-        "cron(0 0 ? * FRI-MON *)",
-        "cron(0 0 ? NOV-FEB * *)",
         "cron(0 0 1W * ? *)",
         "cron(0 0 31W * ? *)",
         "cron(0 0 ? * 7#5 *)",
@@ -187,6 +184,51 @@ fn messages_are_specific() {
     assert!(err("cron(0 0 ? * MON/2 *)")
         .to_string()
         .contains("'/' is not allowed"));
+}
+
+#[test]
+fn wrapping_ranges_are_refused_with_their_equivalent() {
+    for (text, field, equivalent) in [
+        (
+            "cron(0 20-2 ? * MON-FRI *)",
+            Field::Hours,
+            "write 20,21,22,23,0,1,2",
+        ),
+        (
+            "cron(0 0 ? * FRI-MON *)",
+            Field::DayOfWeek,
+            "write FRI,SAT,SUN,MON",
+        ),
+        ("cron(0 0 ? * 6-2 *)", Field::DayOfWeek, "write 6,7,1,2"),
+        (
+            "cron(0 0 ? NOV-FEB * *)",
+            Field::Month,
+            "write NOV,DEC,JAN,FEB",
+        ),
+        ("cron(50-10 * * * ? *)", Field::Minutes, "write 50-59,0-10"),
+        (
+            "cron(50-10/5 * * * ? *)",
+            Field::Minutes,
+            "write 50,55,0,5,10",
+        ),
+        (
+            "cron(0 0 28-3 * ? *)",
+            Field::DayOfMonth,
+            "write 28,29,30,31,1,2,3",
+        ),
+    ] {
+        let e = err(text);
+        assert_eq!(e.cron_field(), Some(field), "{text}: {e}");
+        let message = e.to_string();
+        assert!(message.contains("wraps around"), "{text}: {message}");
+        assert!(message.ends_with(equivalent), "{text}: {message}");
+        // The equivalent is itself accepted.
+        let fixed = text.replace(
+            e.to_string().split(':').nth(1).unwrap().trim(),
+            equivalent.trim_start_matches("write "),
+        );
+        assert!(ScheduleExpression::parse(&fixed).is_ok(), "{fixed}");
+    }
 }
 
 #[test]

@@ -202,7 +202,7 @@ fn every_bad_value_is_reported_with_its_place() {
         "fleet.toml:18:12: timezone:",
         "fleet.toml:19:12: role_arn:",
         "fleet.toml:20:9: state: 'paused'",
-        "fleet.toml:21:12: on_count: -1",
+        "fleet.toml:21:12: on_count: '-1' is not a count",
         "fleet.toml:22:9: group:",
         "fleet.toml:23:10: region:",
     ] {

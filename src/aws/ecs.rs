@@ -13,6 +13,8 @@ pub struct ServiceInfo {
     pub desired_count: u32,
     pub running_count: u32,
     pub capacity: Capacity,
+    /// The DAEMON scheduling strategy: one task per container instance, no desired count.
+    pub daemon: bool,
 }
 
 /// At most this many services per DescribeServices call (the API's limit).
@@ -45,6 +47,8 @@ pub async fn describe(
                 status: s.status().unwrap_or_default().to_string(),
                 desired_count: count(s.desired_count()),
                 running_count: count(s.running_count()),
+                daemon: s.scheduling_strategy()
+                    == Some(&aws_sdk_ecs::types::SchedulingStrategy::Daemon),
                 capacity: Capacity {
                     launch_type: s.launch_type().map(|l| l.as_str().to_string()),
                     capacity_providers: s

@@ -1,7 +1,7 @@
 //! EventBridge Scheduler calls, converting between SDK types and [`crate::schedule::Schedule`].
 
 use super::{found, AwsError, Call};
-use crate::schedule::{Input, RetryPolicy, Schedule, State};
+use crate::schedule::{Input, RetryPolicy, Schedule, State, Unmanaged};
 use aws_sdk_scheduler::types::{
     DeadLetterConfig, FlexibleTimeWindow, FlexibleTimeWindowMode, RetryPolicy as SdkRetry,
     ScheduleState, Tag, Target,
@@ -109,6 +109,13 @@ pub async fn get(client: &Client, group: &str, name: &str) -> Result<Option<Sche
             .map(str::to_string),
         start_date: out.start_date().and_then(from_sdk_time),
         end_date: out.end_date().and_then(from_sdk_time),
+        created: out.creation_date().and_then(from_sdk_time),
+        unmanaged: Unmanaged {
+            kms_key_arn: out.kms_key_arn().map(str::to_string),
+            action_after_completion: out
+                .action_after_completion()
+                .map(|a| a.as_str().to_string()),
+        },
     }))
 }
 
@@ -177,6 +184,13 @@ pub async fn update(client: &Client, s: &Schedule) -> Result<(), AwsError> {
         .target(target(s))
         .set_start_date(s.start_date.map(to_sdk_time))
         .set_end_date(s.end_date.map(to_sdk_time))
+        .set_kms_key_arn(s.unmanaged.kms_key_arn.clone())
+        .set_action_after_completion(
+            s.unmanaged
+                .action_after_completion
+                .as_deref()
+                .map(aws_sdk_scheduler::types::ActionAfterCompletion::from),
+        )
         .send()
         .await
         .call("UpdateSchedule")?;

@@ -59,7 +59,11 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
     let zone = args.timezone.clone().unwrap_or_else(Zone::utc);
-    let mut spec = spec_of(args, zone, Timestamp::now())?;
+    let now = Timestamp::now();
+    let mut spec = spec_of(args, zone, now)?;
+    if let Some(note) = spec.drop_past_start(now) {
+        printer.note(&note);
+    }
     if args.dry_run {
         if args.timezone.is_none() {
             printer.note("no --timezone given: the times are read in UTC");

@@ -3,8 +3,9 @@
 //! The grammar follows the EventBridge cron reference: `, - * /` everywhere they are listed, `?`
 //! in exactly one of the two day fields, `L` and `W` in day-of-month, `L` and `#` in day-of-week,
 //! day-of-week 1-7 with SUN=1, year 1970-2199. Forms the reference does not describe (`LW`,
-//! `L-3`, `W` or `L` inside a list, steps in day-of-week) are rejected, because accepting
-//! something AWS refuses would fail halfway through a write.
+//! `L-3`, `W` or `L` inside a list, steps in day-of-week, ranges that wrap around such as `20-2`
+//! or `FRI-MON`) are rejected, because accepting something AWS refuses would fail halfway
+//! through a write; a wrapping range is answered with its equivalent list.
 
 use super::error::{ExprError, Field};
 use jiff::civil::{Date, Weekday};
@@ -87,7 +88,6 @@ struct Spec {
     name_base: u32,
     allow_step: bool,
     max_step: u32,
-    wrap: bool,
     allowed: &'static str,
 }
 
@@ -99,7 +99,6 @@ const MINUTES: Spec = Spec {
     name_base: 0,
     allow_step: true,
     max_step: 59,
-    wrap: true,
     allowed: ", - * /",
 };
 const HOURS: Spec = Spec {
@@ -110,7 +109,6 @@ const HOURS: Spec = Spec {
     name_base: 0,
     allow_step: true,
     max_step: 23,
-    wrap: true,
     allowed: ", - * /",
 };
 const DAY_OF_MONTH: Spec = Spec {
@@ -121,7 +119,6 @@ const DAY_OF_MONTH: Spec = Spec {
     name_base: 0,
     allow_step: true,
     max_step: 31,
-    wrap: true,
     allowed: ", - * ? / L W",
 };
 const MONTH: Spec = Spec {
@@ -132,7 +129,6 @@ const MONTH: Spec = Spec {
     name_base: 1,
     allow_step: true,
     max_step: 12,
-    wrap: true,
     allowed: ", - * /",
 };
 const DAY_OF_WEEK: Spec = Spec {
@@ -143,7 +139,6 @@ const DAY_OF_WEEK: Spec = Spec {
     name_base: 1,
     allow_step: false,
     max_step: 0,
-    wrap: true,
     allowed: ", - * ? L #",
 };
 const YEAR: Spec = Spec {
@@ -154,7 +149,6 @@ const YEAR: Spec = Spec {
     name_base: 0,
     allow_step: true,
     max_step: (MAX_YEAR - MIN_YEAR) as u32,
-    wrap: false,
     allowed: ", - * /",
 };
 
@@ -222,6 +216,49 @@ fn parse_value(spec: &Spec, item: &str, text: &str) -> Result<u32, ExprError> {
     }
 }
 
+/// The message for a range that wraps around (`20-2`, `FRI-MON`): AWS's cron reference does not
+/// describe them, so they are refused with the list that means what wrapping would mean.
+fn wrapping_range(
+    spec: &Spec,
+    item: &str,
+    (a, a_text): (u32, &str),
+    (b, b_text): (u32, &str),
+    step: Option<u32>,
+) -> String {
+    let named = !spec.names.is_empty()
+        && a_text.chars().all(|c| c.is_ascii_alphabetic())
+        && b_text.chars().all(|c| c.is_ascii_alphabetic());
+    let show = |v: u32| {
+        if named {
+            spec.names[(v - spec.name_base) as usize].to_string()
+        } else {
+            v.to_string()
+        }
+    };
+    let span = spec.max - spec.min + 1;
+    let values: Vec<u32> = (0..=b + span - a)
+        .step_by(step.unwrap_or(1) as usize)
+        .map(|offset| {
+            let v = a + offset;
+            if v > spec.max {
+                v - span
+            } else {
+                v
+            }
+        })
+        .collect();
+    let equivalent = if step.is_none() && !named && values.len() > 8 {
+        // Two ranges read more easily than a long list of numbers.
+        format!("{}-{},{}-{}", a, spec.max, spec.min, b)
+    } else {
+        values.into_iter().map(show).collect::<Vec<_>>().join(",")
+    };
+    format!(
+        "{item}: the range wraps around, which AWS's cron reference does not describe; \
+         write {equivalent}"
+    )
+}
+
 /// Parses a list of `*`, values, ranges and steps into a set of values.
 fn parse_list(spec: &Spec, token: &str) -> Result<Bits, ExprError> {
     let mut bits = Bits::default();
@@ -262,13 +299,14 @@ fn parse_list(spec: &Spec, token: &str) -> Result<Bits, ExprError> {
                     ),
                 ));
             }
+            let (a_text, b_text) = (a, b);
             let a = parse_value(spec, item, a)?;
             let b = parse_value(spec, item, b)?;
-            if a > b && !spec.wrap {
+            if a > b {
                 return Err(ExprError::field(
                     spec.field,
                     item,
-                    format!("{item}: the range starts after it ends"),
+                    wrapping_range(spec, item, (a, a_text), (b, b_text), step),
                 ));
             }
             (a, b)
@@ -278,18 +316,9 @@ fn parse_list(spec: &Spec, token: &str) -> Result<Bits, ExprError> {
             (a, if step.is_some() { spec.max } else { a })
         };
         let step = step.unwrap_or(1);
-        let span = spec.max - spec.min + 1;
-        let length = if end >= start {
-            end - start
-        } else {
-            end + span - start
-        };
         let mut offset = 0;
-        while offset <= length {
-            let mut v = start + offset;
-            if v > spec.max {
-                v -= span;
-            }
+        while offset <= end - start {
+            let v = start + offset;
             bits.insert(
                 v - if spec.field == Field::Year {
                     spec.min

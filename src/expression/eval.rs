@@ -152,23 +152,100 @@ impl ScheduleExpression {
     /// the way. Fewer than `count` come back when the expression stops firing (a past `at()`,
     /// or a year field that runs out).
     pub fn next_fires(&self, zone: &Zone, after: Timestamp, count: usize) -> Evaluation {
-        let mut out = Evaluation::default();
-        if count == 0 {
-            return out;
-        }
-        for event in self.events(zone, after) {
-            match event {
-                Event::Fire(fire) => {
-                    out.fires.push(fire);
-                    if out.fires.len() == count {
-                        break;
-                    }
-                }
-                Event::Skipped { local, .. } => out.skipped.push(local),
-            }
-        }
-        out
+        collect(self.events(zone, after), count)
     }
+
+    /// [`ScheduleExpression::next_fires`] of a schedule with its dates: no fire before its
+    /// StartDate or after its EndDate (both ignored for `at()`, as AWS does), and a `rate()`
+    /// counted from its StartDate, else from its creation, when it fires at once.
+    pub fn next_fires_active(
+        &self,
+        zone: &Zone,
+        after: Timestamp,
+        count: usize,
+        active: &Active,
+    ) -> Evaluation {
+        if matches!(self, ScheduleExpression::At(_)) {
+            return self.next_fires(zone, after, count);
+        }
+        // Events strictly after `begin`: the StartDate itself may fire.
+        let begin = match active.start {
+            Some(start) if start > after => start - Span::new().seconds(1),
+            _ => after,
+        };
+        let events: Box<dyn Iterator<Item = Event> + '_> =
+            match (self, active.start.or(active.created)) {
+                (ScheduleExpression::Rate(rate), Some(anchor)) => {
+                    Box::new(rate_from(rate.seconds(), zone.tz().clone(), anchor, begin))
+                }
+                _ => self.events(zone, begin),
+            };
+        let end = active.end;
+        collect(
+            events.take_while(move |e| end.is_none_or(|end| e.instant() <= end)),
+            count,
+        )
+    }
+}
+
+/// When a recurring schedule is active, as AWS reads its dates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Active {
+    /// StartDate: no fire before it; a `rate()` counts its intervals from it.
+    pub start: Option<Timestamp>,
+    /// EndDate: no fire after it.
+    pub end: Option<Timestamp>,
+    /// When the schedule was created (or will be): a `rate()` without StartDate fires at once,
+    /// then every interval after.
+    pub created: Option<Timestamp>,
+}
+
+impl Active {
+    /// The EndDate has passed: the schedule will not fire again.
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.end.is_some_and(|end| end <= now)
+    }
+}
+
+/// The fires of a rate of `step` seconds anchored at `anchor` (which fires), strictly after
+/// `after`.
+fn rate_from(
+    step: i64,
+    tz: TimeZone,
+    anchor: Timestamp,
+    after: Timestamp,
+) -> impl Iterator<Item = Event> {
+    let first = if after < anchor {
+        0
+    } else {
+        (after.as_second() - anchor.as_second()) / step + 1
+    };
+    (first..)
+        .map_while(move |k| {
+            let secs = anchor.as_second().checked_add(k.checked_mul(step)?)?;
+            Timestamp::from_second(secs).ok()
+        })
+        .map(move |utc| Event::Fire(Fire::at(&tz, utc)))
+}
+
+/// The first `count` fires of a stream of events, with the gaps met on the way.
+fn collect(events: impl Iterator<Item = Event>, count: usize) -> Evaluation {
+    let mut out = Evaluation::default();
+    if count == 0 {
+        return out;
+    }
+    for event in events {
+        match event {
+            Event::Fire(fire) => {
+                out.fires.push(fire);
+                if out.fires.len() == count {
+                    break;
+                }
+            }
+            Event::Skipped { local, .. } => out.skipped.push(local),
+        }
+    }
+    out
 }
 
 /// Walks matching local dates from the date of `after`, and within each date the matching times.

@@ -1,0 +1,115 @@
+//! Rules that real AWS enforces and moto does not (see ../shared/reference/real-aws-audit.md):
+//! ecs-onoff checks them itself, before writing, and these tests hold it to that against moto.
+
+mod common;
+
+use aws_sdk_ecs::types::{LaunchType, SchedulingStrategy};
+use common::Env;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/ecs-onoff-scheduler";
+
+#[tokio::test]
+async fn a_daemon_service_is_refused_and_nothing_is_written() {
+    let env = Env::new().await;
+    env.services("c-daemon", &["web"], 1, LaunchType::Ec2).await;
+    env.ecs()
+        .create_service()
+        .cluster("c-daemon")
+        .service_name("agent")
+        .task_definition("c-daemon-task")
+        .scheduling_strategy(SchedulingStrategy::Daemon)
+        .launch_type(LaunchType::Ec2)
+        .send()
+        .await
+        .unwrap();
+    let r = env
+        .cli(&format!(
+            "schedule -c c-daemon -s agent --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} \
+             -g g-daemon"
+        ))
+        .fails_with(2, "uses the DAEMON scheduling strategy");
+    assert!(r.stderr.contains("Auto Scaling group"), "{}", r.stderr);
+    assert!(!env.group_exists("g-daemon").await, "nothing written");
+}
+
+#[tokio::test]
+async fn names_of_255_characters_make_a_valid_description() {
+    let env = Env::new().await;
+    let cluster = "c".repeat(255);
+    let service = "s".repeat(255);
+    env.services(&cluster, &[&service], 1, LaunchType::Fargate)
+        .await;
+    let out = env
+        .cli(&format!(
+            "schedule -c {cluster} -s {service} --window 'MON-FRI 08:00-19:00' \
+             --role-arn {ROLE} -g g-long"
+        ))
+        .json();
+    assert_eq!(out["summary"]["created"], 2, "{out}");
+    for name in env.names("g-long").await {
+        let s = env.get("g-long", &name).await.unwrap();
+        let description = s.description().unwrap();
+        assert!(description.len() <= 512, "{}", description.len());
+        // The Input still names the service exactly.
+        assert!(s.target().unwrap().input().unwrap().contains(&service));
+    }
+}
+
+#[tokio::test]
+async fn fields_ecs_onoff_does_not_manage_survive_an_update() {
+    let env = Env::new().await;
+    env.services("c-kms", &["web"], 2, LaunchType::Fargate)
+        .await;
+    let line = |window: &str| {
+        format!("schedule -c c-kms -s web --window '{window}' --role-arn {ROLE} -g g-kms -t UTC")
+    };
+    env.cli(&line("MON-FRI 08:00-19:00")).ok();
+    // Someone adds a customer managed key in the console.
+    let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let on = env.get("g-kms", "c-kms.web.on").await.unwrap();
+    env.scheduler()
+        .update_schedule()
+        .group_name("g-kms")
+        .name("c-kms.web.on")
+        .schedule_expression(on.schedule_expression().unwrap())
+        .schedule_expression_timezone("UTC")
+        .flexible_time_window(on.flexible_time_window().unwrap().clone())
+        .target(on.target().unwrap().clone())
+        .description(on.description().unwrap())
+        .state(aws_sdk_scheduler::types::ScheduleState::Enabled)
+        .kms_key_arn(key)
+        .send()
+        .await
+        .unwrap();
+    // Not a managed field: nothing to change.
+    let plan = env.cli(&line("MON-FRI 08:00-19:00")).json();
+    assert_eq!(plan["summary"]["unchanged"], 2, "{plan}");
+    // A real change keeps it.
+    let out = env.cli(&line("MON-FRI 09:00-18:00")).json();
+    assert_eq!(out["summary"]["updated"], 2, "{out}");
+    let on = env.get("g-kms", "c-kms.web.on").await.unwrap();
+    assert_eq!(on.schedule_expression(), Some("cron(0 9 ? * MON-FRI *)"));
+    assert_eq!(on.kms_key_arn(), Some(key));
+}
+
+#[tokio::test]
+async fn a_start_date_that_has_passed_is_left_out_with_a_note() {
+    let env = Env::new().await;
+    env.services("c-start", &["web"], 1, LaunchType::Fargate)
+        .await;
+    let r = env
+        .cli(&format!(
+            "schedule -c c-start -s web --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} \
+             -g g-start --start-date 2020-01-01T00:00:00Z --output json"
+        ))
+        .ok();
+    assert!(
+        r.stderr
+            .contains("the start date 2020-01-01T00:00:00Z has passed, so it is left out"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.json()["summary"]["created"], 2);
+    let on = env.get("g-start", "c-start.web.on").await.unwrap();
+    assert_eq!(on.start_date(), None);
+}
