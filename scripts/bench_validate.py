@@ -57,7 +57,7 @@ def main():
                 sys.exit(f"expected exit 2 naming the bad ARN, got {r.returncode}: {r.stderr[:500]}")
             best = took if best is None else min(best, took)
         times.append(best)
-        print(f"{n:7d} services: {best:7.3f} s  {best / n * 1e6:6.1f} us/service")
+        print(f"{n:7d} services: {best:7.3f} s  {best / n * 1e6:6.1f} us/service", flush=True)
     # Least-squares fit t = a + b n.
     k = len(sizes)
     mean_n, mean_t = sum(sizes) / k, sum(times) / k
