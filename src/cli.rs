@@ -278,28 +278,6 @@ pub struct TrustPolicyArgs {
 #[derive(Debug, Args, Clone)]
 pub struct ServicesArgs {
     /// ECS cluster name
-    #[arg(long, short = 'c')]
-    pub cluster: ClusterName,
-    /// ECS service name (repeat for more services)
-    #[arg(long, short = 's', required = true)]
-    pub service: Vec<ServiceName>,
-    /// Standard SQS queue the schedules send failed invocations to
-    #[arg(long, value_name = "ARN")]
-    pub dead_letter_arn: Option<QueueArn>,
-}
-
-/// Print the execution role's permissions: ecs:UpdateService on exactly the given services.
-#[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  ecs-onoff iam execution-policy --account-id 123456789012 --region eu-central-1 \\\n      \
-    --cluster staging --service web --service worker\n  \
-    ecs-onoff iam execution-policy --account-id 123456789012 --region us-east-1 -c prod -s api \\\n      \
-    --dead-letter-arn arn:aws:sqs:us-east-1:123456789012:ecs-onoff-dlq"
-)]
-pub struct ExecutionPolicyArgs {
-    #[command(flatten)]
-    pub account: AccountArgs,
-    /// ECS cluster name
     #[arg(
         long,
         short = 'c',
@@ -318,7 +296,23 @@ pub struct ExecutionPolicyArgs {
     /// Standard SQS queue the schedules send failed invocations to
     #[arg(long, value_name = "ARN")]
     pub dead_letter_arn: Option<QueueArn>,
-    /// Cover every service in a fleet file, one policy per account (from role_arn) and Region
+}
+
+/// Print the execution role's permissions: ecs:UpdateService on exactly the given services.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff iam execution-policy --account-id 123456789012 --region eu-central-1 \\\n      \
+    --cluster staging --service web --service worker\n  \
+    ecs-onoff iam execution-policy --account-id 123456789012 --region us-east-1 -c prod -s api \\\n      \
+    --dead-letter-arn arn:aws:sqs:us-east-1:123456789012:ecs-onoff-dlq"
+)]
+pub struct ExecutionPolicyArgs {
+    #[command(flatten)]
+    pub account: AccountArgs,
+    #[command(flatten)]
+    pub services: ServicesArgs,
+    /// Cover every service in a fleet file: one policy per execution role (its role_arn), for
+    /// all the Regions it serves
     #[arg(long, short = 'f', value_name = "FILE")]
     pub from_file: Option<std::path::PathBuf>,
 }
@@ -333,19 +327,30 @@ pub struct OperatorPolicyArgs {
     #[command(flatten)]
     pub account: AccountArgs,
     /// Name of the execution role the operator passes to Scheduler
-    #[arg(long)]
-    pub role_name: RoleName,
+    #[arg(
+        long,
+        required_unless_present = "role_arn",
+        conflicts_with = "role_arn"
+    )]
+    pub role_name: Option<RoleName>,
+    /// ARN of the execution role, for a role with a path (role/service-role/NAME)
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<RoleArn>,
     /// Scheduler schedule group the operator manages
     #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
     pub group: GroupName,
 }
 
-/// Create the execution role (trust policy and inline policy ecs-onoff-execution), or bring an
-/// existing one in line; prints the role ARN.
+/// Create the execution role (trust policy and inline policy ecs-onoff-execution), or add to
+/// an existing one what it must allow; prints the role ARN.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  ecs-onoff iam create-role --role-name ecs-onoff-scheduler --cluster staging \\\n      \
-    --service web --service worker --region eu-central-1"
+    after_help = "One role serves every Region and schedule group: each run adds its group (in its \
+    Region) to the trust policy and its services to the inline policy, and removes nothing unless \
+    --exact is given. What was added is printed.\n\n\
+    Examples:\n  ecs-onoff iam create-role --role-name ecs-onoff-scheduler --cluster staging \\\n      \
+    --service web --service worker --region eu-central-1\n  \
+    ecs-onoff iam create-role --role-name ecs-onoff-scheduler --from-file fleet.toml"
 )]
 pub struct CreateRoleArgs {
     #[command(flatten)]
@@ -356,8 +361,16 @@ pub struct CreateRoleArgs {
     #[command(flatten)]
     pub services: ServicesArgs,
     /// Scheduler schedule group the role serves
-    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP, conflicts_with = "from_file")]
     pub group: GroupName,
+    /// Every group, service and queue of the fleet file's entries whose role_arn names this role,
+    /// in every Region
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub from_file: Option<std::path::PathBuf>,
+    /// Make the documents allow exactly what is asked, removing groups and services the role
+    /// allowed before
+    #[arg(long)]
+    pub exact: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,6 +12,7 @@
 use crate::arn;
 use crate::schedule::ServiceId;
 use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 /// The inline policy name `iam create-role` uses.
 pub const EXECUTION_POLICY_NAME: &str = "ecs-onoff-execution";
@@ -45,6 +46,10 @@ pub enum IamError {
     RoleName(String),
     #[error("no services given")]
     NoServices,
+    #[error(
+        "role {role} is not in account {account}: Scheduler assumes a role of its own account"
+    )]
+    OtherAccount { role: String, account: String },
 }
 
 /// Where the documents apply.
@@ -85,52 +90,37 @@ pub fn validate_role_name(name: &str) -> Result<(), IamError> {
     }
 }
 
-/// Trust policy of the execution role.
+/// Trust policy of the execution role for one schedule group.
 pub fn trust_policy(scope: &Scope, group: &str) -> Result<Value, IamError> {
-    let doc = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "AllowEventBridgeSchedulerForScheduleGroup",
-            "Effect": "Allow",
-            "Principal": { "Service": "scheduler.amazonaws.com" },
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {
-                    "aws:SourceAccount": scope.account,
-                    "aws:SourceArn": arn::schedule_group_arn(&scope.region, &scope.account, group),
-                }
-            }
-        }]
-    });
-    let size = policy_size(&doc);
-    if size > TRUST_POLICY_LIMIT {
-        return Err(IamError::TooLarge {
-            what: "trust policy",
-            size,
-            limit: TRUST_POLICY_LIMIT,
-        });
+    Grants {
+        groups: BTreeSet::from([arn::schedule_group_arn(
+            &scope.region,
+            &scope.account,
+            group,
+        )]),
+        ..Grants::default()
     }
-    Ok(doc)
+    .trust_policy(&scope.account)
 }
 
-fn execution_doc(services: &[String], dead_letter_arn: Option<&str>) -> Value {
+fn execution_doc(services: &[String], queues: &BTreeSet<String>) -> Value {
     let resource = if services.len() == 1 {
         json!(services[0])
     } else {
         json!(services)
     };
     let mut statements = vec![json!({
-        "Sid": "UpdateScheduledServices",
+        "Sid": UPDATE_SID,
         "Effect": "Allow",
         "Action": "ecs:UpdateService",
         "Resource": resource,
     })];
-    if let Some(dlq) = dead_letter_arn {
+    if !queues.is_empty() {
         statements.push(json!({
-            "Sid": "SendFailedInvocationsToDeadLetterQueue",
+            "Sid": QUEUE_SID,
             "Effect": "Allow",
             "Action": "sqs:SendMessage",
-            "Resource": dlq,
+            "Resource": one_or_list(queues),
         }));
     }
     json!({ "Version": "2012-10-17", "Statement": statements })
@@ -143,44 +133,206 @@ pub fn execution_policy(
     services: &[ServiceId],
     dead_letter_arn: Option<&str>,
 ) -> Result<Value, IamError> {
-    if services.is_empty() {
-        return Err(IamError::NoServices);
+    Grants {
+        services: services
+            .iter()
+            .map(|id| arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service))
+            .collect(),
+        queues: dead_letter_arn.map(str::to_string).into_iter().collect(),
+        ..Grants::default()
     }
-    let mut arns: Vec<String> = services
-        .iter()
-        .map(|id| arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service))
-        .collect();
-    arns.sort();
-    arns.dedup();
-    let doc = execution_doc(&arns, dead_letter_arn);
-    let size = policy_size(&doc);
-    if size <= INLINE_POLICY_LIMIT {
-        return Ok(doc);
+    .execution_policy()
+}
+
+/// The statement ids ecs-onoff writes: it finds its own statements again by them.
+const TRUST_SID: &str = "AllowEventBridgeSchedulerForScheduleGroup";
+const UPDATE_SID: &str = "UpdateScheduledServices";
+const QUEUE_SID: &str = "SendFailedInvocationsToDeadLetterQueue";
+
+/// What an execution role must allow: Scheduler may assume it from these schedule groups (their
+/// ARNs), and it may call UpdateService on these services and SendMessage on these queues.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    pub groups: BTreeSet<String>,
+    pub services: BTreeSet<String>,
+    pub queues: BTreeSet<String>,
+}
+
+/// A string or a list of strings, as IAM allows in Resource and condition values.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
     }
-    // The largest prefix that fits: sizes grow with every service, so search.
-    let (mut lo, mut hi) = (0, arns.len());
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        if policy_size(&execution_doc(&arns[..mid], dead_letter_arn)) <= INLINE_POLICY_LIMIT {
-            lo = mid;
-        } else {
-            hi = mid - 1;
+}
+
+/// The statements of a document (IAM allows a single statement object too).
+fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement") {
+        Some(Value::Array(items)) => items.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
+        _ => Vec::new(),
+    }
+}
+
+fn statement<'a>(doc: &'a Value, sid: &str) -> Option<&'a Value> {
+    statements(doc)
+        .into_iter()
+        .find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid))
+}
+
+/// One value, or a sorted list when there are several.
+fn one_or_list(items: &BTreeSet<String>) -> Value {
+    match items.len() {
+        1 => json!(items.iter().next()),
+        _ => json!(items),
+    }
+}
+
+impl Grants {
+    /// What the statements ecs-onoff wrote in these documents allow (other statements are not
+    /// read).
+    pub fn of(trust: Option<&Value>, policy: Option<&Value>) -> Grants {
+        let of = |doc: Option<&Value>, sid: &str, at: &[&str]| -> BTreeSet<String> {
+            let found = doc.and_then(|d| statement(d, sid));
+            let value = found.and_then(|f| at.iter().try_fold(f, |v, key| v.get(key)));
+            strings(value).into_iter().collect()
+        };
+        Grants {
+            groups: of(
+                trust,
+                TRUST_SID,
+                &["Condition", "StringEquals", "aws:SourceArn"],
+            ),
+            services: of(policy, UPDATE_SID, &["Resource"]),
+            queues: of(policy, QUEUE_SID, &["Resource"]),
         }
     }
-    Err(IamError::TooManyServices {
-        services: arns.len(),
-        size,
-        limit: INLINE_POLICY_LIMIT,
-        fit: lo,
-    })
+
+    /// Everything either allows.
+    pub fn union(&self, other: &Grants) -> Grants {
+        let join = |a: &BTreeSet<String>, b: &BTreeSet<String>| a.union(b).cloned().collect();
+        Grants {
+            groups: join(&self.groups, &other.groups),
+            services: join(&self.services, &other.services),
+            queues: join(&self.queues, &other.queues),
+        }
+    }
+
+    /// What this allows and `other` does not.
+    pub fn without(&self, other: &Grants) -> Grants {
+        let minus = |a: &BTreeSet<String>, b: &BTreeSet<String>| a.difference(b).cloned().collect();
+        Grants {
+            groups: minus(&self.groups, &other.groups),
+            services: minus(&self.services, &other.services),
+            queues: minus(&self.queues, &other.queues),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.services.is_empty() && self.queues.is_empty()
+    }
+
+    /// The trust policy: Scheduler may assume the role for schedules in these groups of the
+    /// account, and no others. The exact group ARNs (each Region's) are the least privilege:
+    /// AWS's example allows a group in every Region (`scheduler:*:`), which is not needed.
+    pub fn trust_policy(&self, account: &str) -> Result<Value, IamError> {
+        let doc = json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": TRUST_SID,
+                "Effect": "Allow",
+                "Principal": { "Service": "scheduler.amazonaws.com" },
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceAccount": account,
+                        "aws:SourceArn": one_or_list(&self.groups),
+                    }
+                }
+            }]
+        });
+        let size = policy_size(&doc);
+        if size > TRUST_POLICY_LIMIT {
+            return Err(IamError::TooLarge {
+                what: "trust policy",
+                size,
+                limit: TRUST_POLICY_LIMIT,
+            });
+        }
+        Ok(doc)
+    }
+
+    /// The execution policy: UpdateService on exactly these services, SendMessage on these
+    /// queues. Refused, with how many services fit, beyond IAM's inline policy limit.
+    pub fn execution_policy(&self) -> Result<Value, IamError> {
+        if self.services.is_empty() {
+            return Err(IamError::NoServices);
+        }
+        let arns: Vec<String> = self.services.iter().cloned().collect();
+        let doc = execution_doc(&arns, &self.queues);
+        let size = policy_size(&doc);
+        if size <= INLINE_POLICY_LIMIT {
+            return Ok(doc);
+        }
+        // The largest prefix that fits: sizes grow with every service, so search.
+        let (mut lo, mut hi) = (0, arns.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if policy_size(&execution_doc(&arns[..mid], &self.queues)) <= INLINE_POLICY_LIMIT {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Err(IamError::TooManyServices {
+            services: arns.len(),
+            size,
+            limit: INLINE_POLICY_LIMIT,
+            fit: lo,
+        })
+    }
+}
+
+/// A trust policy with ecs-onoff's statement replaced by `ours`, every other statement kept.
+pub fn with_trust_statement(existing: Option<&Value>, ours: &Value) -> Value {
+    let mut kept: Vec<Value> = existing
+        .map(statements)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s.get("Sid").and_then(Value::as_str) != Some(TRUST_SID))
+        .cloned()
+        .collect();
+    kept.extend(statements(ours).into_iter().cloned());
+    json!({ "Version": "2012-10-17", "Statement": kept })
 }
 
 /// What an operator (a person or a CI runner) needs to run `schedule`, `unschedule`, `list` and
 /// `status` against one schedule group, passing one execution role.
-pub fn operator_policy(scope: &Scope, role_name: &str, group: &str) -> Result<Value, IamError> {
-    validate_role_name(role_name)?;
+/// `role` is the execution role's name, or its ARN when it has a path (`role/service-role/x`):
+/// `iam:PassRole` must name the ARN the role really has.
+pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, IamError> {
     let p = scope.partition();
     let (region, account) = (&scope.region, &scope.account);
+    let role_arn = if role.starts_with("arn:") {
+        let parsed: arn::RoleArn = role
+            .parse()
+            .map_err(|_| IamError::RoleName(role.to_string()))?;
+        if parsed.account() != account.as_str() {
+            return Err(IamError::OtherAccount {
+                role: role.to_string(),
+                account: account.clone(),
+            });
+        }
+        role.to_string()
+    } else {
+        validate_role_name(role)?;
+        format!("arn:{p}:iam::{account}:role/{role}")
+    };
     let doc = json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -206,19 +358,42 @@ pub fn operator_policy(scope: &Scope, role_name: &str, group: &str) -> Result<Va
                 "Resource": arn::schedule_group_arn(region, account, group),
             },
             {
-                "Sid": "ListSchedules",
+                "Sid": "ListSchedulesAndGroups",
                 "Effect": "Allow",
-                "Action": "scheduler:ListSchedules",
+                "Action": ["scheduler:ListScheduleGroups", "scheduler:ListSchedules"],
                 "Resource": "*",
+            },
+            {
+                "Sid": "FindManagedGroups",
+                "Effect": "Allow",
+                "Action": "scheduler:ListTagsForResource",
+                "Resource": format!("arn:{p}:scheduler:{region}:{account}:schedule-group/*"),
             },
             {
                 "Sid": "PassExecutionRoleToScheduler",
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
-                "Resource": format!("arn:{p}:iam::{account}:role/{role_name}"),
+                "Resource": role_arn.clone(),
                 "Condition": {
                     "StringEquals": { "iam:PassedToService": "scheduler.amazonaws.com" }
                 },
+            },
+            {
+                "Sid": "CheckExecutionRole",
+                "Effect": "Allow",
+                "Action": [
+                    "iam:GetRole",
+                    "iam:GetRolePolicy",
+                    "iam:ListAttachedRolePolicies",
+                    "iam:ListRolePolicies"
+                ],
+                "Resource": role_arn,
+            },
+            {
+                "Sid": "ReadExecutionRolePolicies",
+                "Effect": "Allow",
+                "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"],
+                "Resource": "*",
             },
             {
                 "Sid": "ReadServices",
@@ -307,6 +482,115 @@ mod tests {
         assert!(validate_role_name(&"r".repeat(65)).is_err());
         assert!(validate_role_name("bad name").is_err());
         assert!(operator_policy(&scope(), "a/b", "ecs-onoff").is_err());
+        let path = "arn:aws:iam::123456789012:role/service-role/ecs-onoff";
+        let doc = operator_policy(&scope(), path, "ecs-onoff").unwrap();
+        let pass = doc["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Sid"] == "PassExecutionRoleToScheduler")
+            .unwrap();
+        assert_eq!(pass["Resource"], path);
+        let other = "arn:aws:iam::999999999999:role/ecs-onoff";
+        assert!(matches!(
+            operator_policy(&scope(), other, "ecs-onoff"),
+            Err(IamError::OtherAccount { .. })
+        ));
+    }
+
+    #[test]
+    fn grants_merge_and_read_back() {
+        let group = |g: &str| arn::schedule_group_arn("eu-west-1", "123456789012", g);
+        let first = Grants {
+            groups: BTreeSet::from([group("a")]),
+            services: BTreeSet::from(["arn:aws:ecs:eu-west-1:123456789012:service/c/web".into()]),
+            ..Grants::default()
+        };
+        let trust = first.trust_policy("123456789012").unwrap();
+        let policy = first.execution_policy().unwrap();
+        assert_eq!(Grants::of(Some(&trust), Some(&policy)), first);
+        let second = Grants {
+            groups: BTreeSet::from([group("b")]),
+            queues: BTreeSet::from(["arn:aws:sqs:eu-west-1:123456789012:dlq".into()]),
+            ..first.clone()
+        };
+        let merged = first.union(&second);
+        assert_eq!(merged.groups.len(), 2);
+        assert_eq!(merged.without(&first).groups, BTreeSet::from([group("b")]));
+        assert_eq!(merged.without(&first).queues.len(), 1);
+        assert!(first.without(&merged).is_empty());
+        let trust = merged.trust_policy("123456789012").unwrap();
+        assert_eq!(
+            trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceArn"],
+            json!([group("a"), group("b")])
+        );
+        assert_eq!(Grants::of(Some(&trust), None).groups, merged.groups);
+        // Other statements of an existing trust policy are kept; ecs-onoff's is replaced.
+        let foreign =
+            json!({"Effect": "Allow", "Principal": {"AWS": "x"}, "Action": "sts:AssumeRole"});
+        let existing = json!({"Statement": [foreign, {"Sid": TRUST_SID}]});
+        let kept = with_trust_statement(Some(&existing), &trust);
+        assert_eq!(kept["Statement"][0], foreign);
+        assert_eq!(kept["Statement"][1], trust["Statement"][0]);
+        assert_eq!(kept["Statement"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn role_checks_read_trust_and_permissions() {
+        let g = "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/a";
+        let other = "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/b";
+        let account = "123456789012";
+        let ours = Grants {
+            groups: BTreeSet::from([g.to_string()]),
+            ..Grants::default()
+        }
+        .trust_policy(account)
+        .unwrap();
+        assert_eq!(trust_allows(&ours, g, account), Verdict::Allowed);
+        assert_eq!(trust_allows(&ours, other, account), Verdict::Missing);
+        // AWS's own example: a group in any Region, with ArnLike.
+        let like = json!({"Statement": {"Effect": "Allow",
+            "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:scheduler:*:123456789012:schedule-group/a"}}}});
+        assert_eq!(trust_allows(&like, g, account), Verdict::Allowed);
+        assert_eq!(trust_allows(&like, other, account), Verdict::Missing);
+        let unconditioned = json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"Service": ["ec2.amazonaws.com", "scheduler.amazonaws.com"]},
+            "Action": ["sts:AssumeRole"]}]});
+        assert_eq!(
+            trust_allows(&unconditioned, other, account),
+            Verdict::Allowed
+        );
+        let odd = json!({"Statement": [{"Effect": "Allow",
+            "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
+            "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]});
+        assert_eq!(trust_allows(&odd, g, account), Verdict::Unknown);
+
+        let web = "arn:aws:ecs:eu-west-1:123456789012:service/c/web";
+        let api = "arn:aws:ecs:eu-west-1:123456789012:service/c/api";
+        let exact = json!({"Statement": [{"Effect": "Allow", "Action": "ecs:UpdateService", "Resource": web}]});
+        assert_eq!(
+            policies_allow_update(std::slice::from_ref(&exact), web),
+            Verdict::Allowed
+        );
+        assert_eq!(
+            policies_allow_update(std::slice::from_ref(&exact), api),
+            Verdict::Missing
+        );
+        let wide = json!({"Statement": {"Effect": "Allow", "Action": "ecs:*", "Resource": "arn:aws:ecs:eu-west-1:123456789012:service/c/*"}});
+        assert_eq!(
+            policies_allow_update(&[exact.clone(), wide.clone()], api),
+            Verdict::Allowed
+        );
+        let deny =
+            json!({"Statement": [{"Effect": "Deny", "Action": "ecs:Update*", "Resource": "*"}]});
+        assert_eq!(policies_allow_update(&[wide, deny], api), Verdict::Missing);
+        let conditional = json!({"Statement": [{"Effect": "Allow", "Action": "ecs:UpdateService",
+            "Resource": "*", "Condition": {"StringEquals": {"ecs:cluster": "x"}}}]});
+        assert_eq!(policies_allow_update(&[conditional], api), Verdict::Unknown);
+        assert!(glob("a*c?e", "abbbcde", false));
+        assert!(!glob("a*c?e", "abbbce", false));
+        assert!(glob("ECS:update*", "ecs:UpdateService", true));
     }
 
     #[test]
@@ -316,4 +600,158 @@ mod tests {
         let pretty = serde_json::to_string_pretty(&doc).unwrap();
         assert!(pretty.len() > policy_size(&doc));
     }
+}
+
+/// Whether IAM documents allow something, as far as ecs-onoff can tell without IAM's own
+/// evaluation: statements with conditions it does not read make the answer unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    Missing,
+    Unknown,
+}
+
+/// IAM's wildcard match: `*` any run of characters, `?` any one.
+fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    let fold = |s: &str| -> Vec<char> {
+        if ignore_case {
+            s.to_ascii_lowercase().chars().collect()
+        } else {
+            s.chars().collect()
+        }
+    };
+    let (p, t) = (fold(pattern), fold(text));
+    // Iterative match with backtracking to the last `*`.
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+fn effect_is(statement: &Value, effect: &str) -> bool {
+    statement.get("Effect").and_then(Value::as_str) == Some(effect)
+}
+
+fn matches_any(values: Option<&Value>, text: &str, ignore_case: bool) -> bool {
+    strings(values).iter().any(|p| glob(p, text, ignore_case))
+}
+
+/// Whether a trust policy lets Scheduler assume the role for schedules in `group_arn`.
+pub fn trust_allows(trust: &Value, group_arn: &str, account: &str) -> Verdict {
+    let mut verdict = Verdict::Missing;
+    for s in statements(trust) {
+        let principal = s.get("Principal").and_then(|p| p.get("Service"));
+        if !effect_is(s, "Allow")
+            || !matches_any(principal, "scheduler.amazonaws.com", true)
+            || !matches_any(s.get("Action"), "sts:AssumeRole", true)
+        {
+            continue;
+        }
+        let Some(conditions) = s.get("Condition").and_then(Value::as_object) else {
+            return Verdict::Allowed;
+        };
+        let mut all = Verdict::Allowed;
+        for (operator, keys) in conditions {
+            let Some(keys) = keys.as_object() else {
+                all = Verdict::Unknown;
+                continue;
+            };
+            for (key, values) in keys {
+                let wanted = match key.as_str() {
+                    "aws:SourceArn" => group_arn,
+                    "aws:SourceAccount" => account,
+                    _ => {
+                        all = Verdict::Unknown;
+                        continue;
+                    }
+                };
+                let hit = match operator.as_str() {
+                    "StringEquals" | "ArnEquals" => {
+                        strings(Some(values)).iter().any(|v| v == wanted)
+                    }
+                    "StringLike" | "ArnLike" => matches_any(Some(values), wanted, false),
+                    _ => {
+                        all = Verdict::Unknown;
+                        continue;
+                    }
+                };
+                if !hit {
+                    all = Verdict::Missing;
+                }
+            }
+            if all == Verdict::Missing {
+                break;
+            }
+        }
+        match all {
+            Verdict::Allowed => return Verdict::Allowed,
+            Verdict::Unknown => verdict = Verdict::Unknown,
+            Verdict::Missing => {}
+        }
+    }
+    verdict
+}
+
+/// Whether permission policies let the role call ecs:UpdateService on `service_arn`.
+pub fn policies_allow_update(policies: &[Value], service_arn: &str) -> Verdict {
+    let (mut allowed, mut unknown) = (false, false);
+    for s in policies.iter().flat_map(statements) {
+        if ["NotAction", "NotResource"]
+            .iter()
+            .any(|k| s.get(k).is_some())
+        {
+            unknown = true;
+            continue;
+        }
+        if !matches_any(s.get("Action"), "ecs:UpdateService", true)
+            || !matches_any(s.get("Resource"), service_arn, false)
+        {
+            continue;
+        }
+        if effect_is(s, "Deny") {
+            return Verdict::Missing;
+        }
+        if s.get("Condition").is_some() {
+            unknown = true;
+        } else if effect_is(s, "Allow") {
+            allowed = true;
+        }
+    }
+    match (allowed, unknown) {
+        (true, _) => Verdict::Allowed,
+        (false, true) => Verdict::Unknown,
+        (false, false) => Verdict::Missing,
+    }
+}
+
+/// An execution role's documents: its trust policy and every permission policy (inline ones,
+/// and the default version of each attached managed policy).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoleDocuments {
+    pub trust: Option<Value>,
+    pub policies: Vec<Value>,
+}
+
+/// What reading an execution role found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleRead {
+    Read(RoleDocuments),
+    /// The role does not exist.
+    Missing,
+    /// The role could not be read (no permission, another account): why.
+    Unchecked(String),
 }

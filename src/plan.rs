@@ -3,6 +3,7 @@
 //! [`Observed`] and carries out the [`Plan`].
 
 use crate::checks::{self, Capacity};
+use crate::iam::{RoleRead, Verdict};
 use crate::naming::{GroupName, Switch};
 use crate::schedule::{RetryPolicy, Schedule, ServiceId};
 use crate::spec::{ClientKey, ServiceRequest, ServiceSpec};
@@ -124,6 +125,8 @@ pub struct Observed {
     pub services: HashMap<(ClientKey, ServiceId), LiveService>,
     /// The managed schedules that exist where the requests and the prune rule look.
     pub existing: Vec<(ClientKey, Schedule)>,
+    /// The requests' execution roles, by client and role ARN, when they were read.
+    pub roles: HashMap<(ClientKey, String), RoleRead>,
 }
 
 /// Where a service's on count came from.
@@ -166,6 +169,8 @@ pub fn on_count(
 pub struct Plan {
     pub steps: Vec<Step>,
     pub warnings: Vec<String>,
+    /// What the plan does that a reader should know (a service moving to another group).
+    pub notes: Vec<String>,
     /// What `--verbose` shows: where each on count came from.
     pub details: Vec<String>,
 }
@@ -276,6 +281,69 @@ fn without_past_start(existing: &Schedule, now: Timestamp) -> Schedule {
     s
 }
 
+/// Warnings about one request's execution role: Scheduler must be able to assume it from the
+/// request's group, and it must allow UpdateService on the service's real ARN.
+fn role_warnings(
+    key: &ClientKey,
+    spec: &ServiceSpec,
+    live: Option<&LiveService>,
+    observed: &Observed,
+    notes: &mut BTreeSet<String>,
+) -> Vec<String> {
+    let Some(role) = &spec.role_arn else {
+        return Vec::new();
+    };
+    let Some(read) = observed.roles.get(&(key.clone(), role.to_string())) else {
+        return Vec::new();
+    };
+    let docs = match read {
+        RoleRead::Read(docs) => docs,
+        RoleRead::Missing => {
+            return vec![format!(
+                "{}: execution role {role} does not exist: every invocation would fail \
+                 (ecs-onoff iam create-role makes it)",
+                spec.label()
+            )]
+        }
+        RoleRead::Unchecked(why) => {
+            notes.insert(format!("the execution role {role} was not checked: {why}"));
+            return Vec::new();
+        }
+    };
+    let account = role.account();
+    let region = key.region.as_str();
+    let group_arn = crate::arn::schedule_group_arn(region, account, &spec.group);
+    let service_arn = live.map_or_else(
+        || crate::arn::service_arn(region, account, &spec.id.cluster, &spec.id.service),
+        |l| l.arn.clone(),
+    );
+    let name = role.as_str().rsplit('/').next().unwrap_or_default();
+    let fix = format!(
+        "ecs-onoff iam create-role --role-name {name} --region {region} --group {} \
+         --cluster {} --service {} adds it",
+        spec.group, spec.id.cluster, spec.id.service
+    );
+    let mut out = Vec::new();
+    let trusted = docs.trust.as_ref().map_or(Verdict::Missing, |t| {
+        crate::iam::trust_allows(t, &group_arn, account)
+    });
+    if trusted == Verdict::Missing {
+        out.push(format!(
+            "{}: the trust policy of {role} does not let Scheduler assume it for schedule group \
+             {group_arn} (aws:SourceArn): every invocation would fail; {fix}",
+            spec.label()
+        ));
+    }
+    if crate::iam::policies_allow_update(&docs.policies, &service_arn) == Verdict::Missing {
+        out.push(format!(
+            "{}: {role} does not allow ecs:UpdateService on {service_arn}: every invocation \
+             would fail; {fix}",
+            spec.label()
+        ));
+    }
+    out
+}
+
 /// Warnings about one request: what the live service says (cost, autoscaling).
 fn service_warnings(spec: &ServiceSpec, live: &LiveService) -> Vec<String> {
     let mut out = Vec::new();
@@ -315,11 +383,14 @@ pub fn plan(
     let mut plan = Plan::default();
     let mut wanted = HashSet::new();
     let mut checked_pairs = HashSet::new();
+    let mut role_notes = BTreeSet::new();
     for ServiceRequest { key, spec } in requests {
         let live = observed.services.get(&(key.clone(), spec.id.clone()));
         if let Some(live) = live {
             plan.warnings.extend(service_warnings(spec, live));
         }
+        plan.warnings
+            .extend(role_warnings(key, spec, live, observed, &mut role_notes));
         if checked_pairs.insert((spec.on.to_string(), spec.off.to_string(), spec.zone.name())) {
             for w in checks::pair(&spec.on, &spec.off, &spec.zone, now) {
                 plan.warnings.push(format!("{}: {w}", spec.label()));
@@ -364,10 +435,30 @@ pub fn plan(
         .iter()
         .map(|r| (&r.key, r.spec.group.as_str()))
         .collect();
+    let requested: HashMap<(&ClientKey, &ServiceId), &str> = requests
+        .iter()
+        .map(|r| ((&r.key, &r.spec.id), r.spec.group.as_str()))
+        .collect();
+    let mut moves = BTreeSet::new();
     for (key, schedule) in &observed.existing {
         let Some((id, _)) = schedule.owner() else {
             continue;
         };
+        // A schedule cannot change group: a service asked for in another group than the one
+        // that holds its schedule moves by delete there and create in the new group.
+        if let Some(group) = requested.get(&(key, id)).filter(|g| **g != schedule.group) {
+            moves.insert(format!(
+                "{id} in {key}: moves from schedule group '{}' to '{group}' (a schedule cannot \
+                 change group: its schedules are created in '{group}', then deleted from '{}')",
+                schedule.group, schedule.group
+            ));
+            plan.steps.push(Step {
+                key: key.clone(),
+                schedule: schedule.clone(),
+                action: Action::Delete,
+            });
+            continue;
+        }
         let pruned = match prune {
             Prune::Nothing => false,
             Prune::Groups => groups.contains(&(key, schedule.group.as_str())),
@@ -384,6 +475,8 @@ pub fn plan(
             });
         }
     }
+    plan.notes.extend(role_notes);
+    plan.notes.extend(moves);
     plan.steps.sort_by(|a, b| step_order(a).cmp(&step_order(b)));
     plan
 }
@@ -606,6 +699,7 @@ mod tests {
         let observed = Observed {
             services: HashMap::from([((r.key.clone(), r.spec.id.clone()), live)]),
             existing: vec![],
+            roles: HashMap::new(),
         };
         let p = plan(std::slice::from_ref(&r), &observed, &Prune::Nothing, now());
         assert!(

@@ -6,6 +6,7 @@
 use crate::aws::{self, autoscaling, ecs, scheduler, AwsError, Clients, Connections, ErrorKind};
 use crate::exit::ExitStatus;
 use crate::exit::InvalidInput;
+use crate::iam::RoleRead;
 use crate::interrupt::{self, Signal, Stop};
 use crate::naming::Switch;
 use crate::output::Printer;
@@ -134,14 +135,61 @@ pub async fn read(
     } else {
         HashMap::new()
     };
-    let existing = match prune {
+    let mut existing = match prune {
         Prune::Groups => read_groups(lanes, requests).await?,
         _ => read_by_name(lanes, requests, prune).await?,
     };
-    Ok(Observed { services, existing })
+    if !matches!(prune, Prune::Services(_)) {
+        existing.extend(read_elsewhere(lanes, requests).await?);
+    }
+    let roles = if verify {
+        read_roles(lanes, requests).await
+    } else {
+        HashMap::new()
+    };
+    Ok(Observed {
+        services,
+        existing,
+        roles,
+    })
 }
 
 type Services = HashMap<(ClientKey, ServiceId), LiveService>;
+
+/// Reads each distinct execution role of the requests (IAM is global: once per role and
+/// account). A role that cannot be read is noted, not an error.
+async fn read_roles(
+    lanes: &Lanes,
+    requests: &[ServiceRequest],
+) -> HashMap<(ClientKey, String), RoleRead> {
+    let mut read: HashMap<String, RoleRead> = HashMap::new();
+    let mut out = HashMap::new();
+    for r in requests {
+        let Some(role) = &r.spec.role_arn else {
+            continue;
+        };
+        if !read.contains_key(role.as_str()) {
+            let client = aws_sdk_iam::Client::new(&lanes.clients(&r.key).config);
+            let name = role.as_str().rsplit('/').next().unwrap_or_default();
+            let result = match aws::iam::role_documents(&client, name).await {
+                Ok(Some(docs)) => RoleRead::Read(docs),
+                Ok(None) => RoleRead::Missing,
+                Err(e) if e.kind == ErrorKind::AccessDenied => RoleRead::Unchecked(format!(
+                    "no permission to read it ({}; ecs-onoff iam operator-policy lists the \
+                     iam:Get* and iam:List* actions needed)",
+                    e.code
+                )),
+                Err(e) => RoleRead::Unchecked(e.to_string()),
+            };
+            read.insert(role.to_string(), result);
+        }
+        out.insert(
+            (r.key.clone(), role.to_string()),
+            read[role.as_str()].clone(),
+        );
+    }
+    out
+}
 
 /// DescribeServices, 10 services a call, then each found service's scalable targets.
 async fn describe(lanes: &Lanes, requests: &[ServiceRequest]) -> anyhow::Result<Services> {
@@ -329,6 +377,37 @@ async fn get_all(
     Ok(out)
 }
 
+/// The requested services' schedules in the other groups tagged `managed-by=ecs-onoff`: a
+/// service whose group changed has its schedules there, and a schedule cannot change group.
+async fn read_elsewhere(
+    lanes: &Lanes,
+    requests: &[ServiceRequest],
+) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
+    let mut wanted = BTreeSet::new();
+    let keys: BTreeSet<&ClientKey> = requests.iter().map(|r| &r.key).collect();
+    for key in keys {
+        let clients = lanes.clients(key);
+        for group in scheduler::managed_groups(&clients.scheduler).await? {
+            let names: HashSet<String> = requests
+                .iter()
+                .filter(|r| &r.key == key && r.spec.group.as_str() != group)
+                .flat_map(|r| ServiceSpec::schedule_names(&r.spec.id))
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            for name in candidates(clients, &group).await? {
+                if names.contains(&name) {
+                    wanted.insert((key.clone(), group.clone(), name));
+                }
+            }
+        }
+    }
+    let mut read = get_all(lanes, wanted).await?;
+    read.retain(|(_, s)| s.owner().is_some());
+    Ok(read)
+}
+
 /// Every managed schedule in the requests' groups.
 async fn read_groups(
     lanes: &Lanes,
@@ -420,11 +499,23 @@ fn phase(step: &Step) -> usize {
     }
 }
 
-/// The step whose failure stops this one, if any: an off create waits for its on create; an on
+/// The step whose failure stops this one, if any: an off create waits for its on create; a
+/// delete in the group a service moved from waits for the create in its new group; an on
 /// delete waits for its off delete.
 fn depends_on(plan: &Plan, index: usize) -> Option<usize> {
     let step = &plan.steps[index];
     let (id, switch) = step.owner()?;
+    if step.action == Action::Delete {
+        let replacement = plan.steps.iter().position(|other| {
+            other.key == step.key
+                && other.schedule.group != step.schedule.group
+                && other.action == Action::Create
+                && other.owner() == Some((id, switch))
+        });
+        if replacement.is_some() {
+            return replacement;
+        }
+    }
     let (needed_action, needed_switch) = match (&step.action, switch) {
         (Action::Create, Switch::Off) => (Action::Create, Switch::On),
         (Action::Delete, Switch::On) => (Action::Delete, Switch::Off),
@@ -672,6 +763,9 @@ pub async fn prepare(
     let plan = crate::plan::plan(&requests, &observed, prune, jiff::Timestamp::now());
     for w in &plan.warnings {
         printer.warn(w);
+    }
+    for n in &plan.notes {
+        printer.note(n);
     }
     for d in &plan.details {
         printer.detail(d);

@@ -771,6 +771,28 @@ pub struct RoleReport {
     pub trust_policy: &'static str,
     pub execution_policy: &'static str,
     pub policy_name: &'static str,
+    /// What this run added to what the role allows.
+    pub added: GrantsReport,
+    /// What this run removed (only with --exact).
+    pub removed: GrantsReport,
+}
+
+/// Schedule groups, services and queues an execution role allows, by ARN.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GrantsReport {
+    pub groups: Vec<String>,
+    pub services: Vec<String>,
+    pub queues: Vec<String>,
+}
+
+impl From<&crate::iam::Grants> for GrantsReport {
+    fn from(g: &crate::iam::Grants) -> GrantsReport {
+        GrantsReport {
+            groups: g.groups.iter().cloned().collect(),
+            services: g.services.iter().cloned().collect(),
+            queues: g.queues.iter().cloned().collect(),
+        }
+    }
 }
 
 impl Render for RoleReport {

@@ -13,7 +13,7 @@ fn id(cluster: &str, service: &str) -> ServiceId {
         service: service.parse().unwrap(),
     }
 }
-use serde_json::Value;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn create_role_then_converge() {
@@ -83,8 +83,8 @@ async fn create_role_then_converge() {
     assert_eq!(out["trust_policy"], "unchanged");
     assert_eq!(out["execution_policy"], "unchanged");
 
-    // A changed service list updates only the inline policy; text output prints the ARN.
-    let r = run(ecs_onoff().args([
+    // Fewer services: nothing is removed without --exact; text output prints the ARN.
+    let subset = [
         "--endpoint-url",
         &url,
         "--region",
@@ -97,30 +97,53 @@ async fn create_role_then_converge() {
         "staging",
         "--service",
         "web",
-    ]));
+    ];
+    let r = run(ecs_onoff().args(subset));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
         "arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n"
     );
-    assert!(r.stderr.contains("trust policy unchanged"), "{}", r.stderr);
     assert!(
-        r.stderr.contains("ecs-onoff-execution updated"),
+        r.stderr
+            .contains("trust policy unchanged, inline policy ecs-onoff-execution unchanged"),
+        "{}",
+        r.stderr
+    );
+    let r = run(ecs_onoff().args(subset).arg("--exact"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "role ecs-onoff-scheduler: removed service arn:aws:ecs:us-east-1:123456789012:service/staging/worker"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("inline policy ecs-onoff-execution updated"),
         "{}",
         r.stderr
     );
 
-    // A drifted trust policy is brought back in line.
+    // A trust policy that lost ecs-onoff's statement gets it back; other statements are kept
+    // unless --exact.
+    let foreign = serde_json::json!({"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"});
     iam_client
         .update_assume_role_policy()
         .role_name("ecs-onoff-scheduler")
-        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .policy_document(
+            serde_json::json!({"Version":"2012-10-17","Statement":[foreign.clone()]}).to_string(),
+        )
         .send()
         .await
         .unwrap();
     let r = run(ecs_onoff().args(args));
     let out: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(out["trust_policy"], "updated");
+    let stored = |role: aws_sdk_iam::operation::get_role::GetRoleOutput| {
+        parse_document(role.role().unwrap().assume_role_policy_document().unwrap()).unwrap()
+    };
     let role = iam_client
         .get_role()
         .role_name("ecs-onoff-scheduler")
@@ -128,9 +151,18 @@ async fn create_role_then_converge() {
         .await
         .unwrap();
     assert_eq!(
-        parse_document(role.role().unwrap().assume_role_policy_document().unwrap()),
-        Some(trust)
+        stored(role)["Statement"],
+        serde_json::json!([foreign, trust["Statement"][0]])
     );
+    let r = run(ecs_onoff().args(args).arg("--exact"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let role = iam_client
+        .get_role()
+        .role_name("ecs-onoff-scheduler")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored(role), trust);
 }
 
 #[tokio::test]
@@ -180,4 +212,143 @@ async fn invalid_role_name_creates_nothing() {
         .send()
         .await
         .is_err());
+}
+
+/// Runs ecs-onoff against moto with the given command line and parses its JSON output.
+fn json_run(url: &str, line: &str) -> Value {
+    let r = run(ecs_onoff()
+        .args(["--endpoint-url", url, "--output", "json"])
+        .args(common::words(line)));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    serde_json::from_str(&r.stdout).unwrap()
+}
+
+/// The role's trust SourceArn values and its inline policy's UpdateService resources.
+async fn role_grants(client: &aws_sdk_iam::Client, role: &str) -> (Value, Value) {
+    let got = client.get_role().role_name(role).send().await.unwrap();
+    let trust = parse_document(got.role().unwrap().assume_role_policy_document().unwrap()).unwrap();
+    let policy = client
+        .get_role_policy()
+        .role_name(role)
+        .policy_name("ecs-onoff-execution")
+        .send()
+        .await
+        .unwrap();
+    let policy = parse_document(policy.policy_document()).unwrap();
+    (
+        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceArn"].clone(),
+        policy["Statement"][0]["Resource"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn one_role_serves_every_region_and_group() {
+    let url = moto().url.clone();
+    let client = aws_sdk_iam::Client::new(&sdk_config(&url).await);
+    let first = json_run(
+        &url,
+        "--region eu-west-1 iam create-role --role-name shared -c c1 -s web -g team-a",
+    );
+    assert_eq!(first["trust_policy"], "created");
+    // A second Region and group: added, and the first still allowed.
+    let second = json_run(
+        &url,
+        "--region us-east-1 iam create-role --role-name shared -c c2 -s api -g team-b",
+    );
+    assert_eq!(second["trust_policy"], "updated");
+    assert_eq!(
+        second["added"]["groups"],
+        json!(["arn:aws:scheduler:us-east-1:123456789012:schedule-group/team-b"])
+    );
+    assert_eq!(
+        second["added"]["services"],
+        json!(["arn:aws:ecs:us-east-1:123456789012:service/c2/api"])
+    );
+    assert_eq!(second["removed"]["groups"], json!([]));
+    let (groups, services) = role_grants(&client, "shared").await;
+    assert_eq!(
+        groups,
+        json!([
+            "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/team-a",
+            "arn:aws:scheduler:us-east-1:123456789012:schedule-group/team-b"
+        ])
+    );
+    assert_eq!(
+        services,
+        json!([
+            "arn:aws:ecs:eu-west-1:123456789012:service/c1/web",
+            "arn:aws:ecs:us-east-1:123456789012:service/c2/api"
+        ])
+    );
+    // The same again: nothing added, nothing written.
+    let again = json_run(
+        &url,
+        "--region us-east-1 iam create-role --role-name shared -c c2 -s api -g team-b",
+    );
+    assert_eq!(again["trust_policy"], "unchanged");
+    assert_eq!(again["execution_policy"], "unchanged");
+    // --exact: only what is asked, and says what went.
+    let exact = json_run(
+        &url,
+        "--region us-east-1 iam create-role --role-name shared -c c2 -s api -g team-b --exact",
+    );
+    assert_eq!(
+        exact["removed"]["groups"],
+        json!(["arn:aws:scheduler:eu-west-1:123456789012:schedule-group/team-a"])
+    );
+    let (groups, _) = role_grants(&client, "shared").await;
+    assert_eq!(
+        groups,
+        json!("arn:aws:scheduler:us-east-1:123456789012:schedule-group/team-b")
+    );
+}
+
+#[tokio::test]
+async fn create_role_from_a_fleet_file_covers_every_group_and_region() {
+    let url = moto().url.clone();
+    let client = aws_sdk_iam::Client::new(&sdk_config(&url).await);
+    let path = common::write_file(
+        "roles.toml",
+        "[defaults]\nrole_arn = \"arn:aws:iam::123456789012:role/fleet-role\"\n\
+         window = \"MON-FRI 08:00-19:00\"\n\n\
+         [[service]]\ncluster = \"a\"\nservice = \"web\"\nregion = \"eu-west-1\"\ngroup = \"g1\"\n\n\
+         [[service]]\ncluster = \"b\"\nservice = \"api\"\nregion = \"ap-northeast-2\"\ngroup = \"g2\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"other\"\nregion = \"eu-west-1\"\n\
+         role_arn = \"arn:aws:iam::123456789012:role/another\"\n",
+    );
+    let path = path.to_str().unwrap();
+    let out = json_run(
+        &url,
+        &format!("--region us-east-1 iam create-role --role-name fleet-role --from-file {path}"),
+    );
+    assert_eq!(out["added"]["groups"].as_array().unwrap().len(), 2, "{out}");
+    let (groups, services) = role_grants(&client, "fleet-role").await;
+    assert_eq!(
+        groups,
+        json!([
+            "arn:aws:scheduler:ap-northeast-2:123456789012:schedule-group/g2",
+            "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/g1"
+        ])
+    );
+    assert_eq!(
+        services,
+        json!([
+            "arn:aws:ecs:ap-northeast-2:123456789012:service/b/api",
+            "arn:aws:ecs:eu-west-1:123456789012:service/a/web"
+        ])
+    );
+    // execution-policy --from-file: one document per role, across its Regions.
+    let docs = json_run(&url, &format!("iam execution-policy --from-file {path}"));
+    let keys: Vec<&String> = docs.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "arn:aws:iam::123456789012:role/another",
+            "arn:aws:iam::123456789012:role/fleet-role"
+        ]
+    );
+    assert_eq!(
+        docs["arn:aws:iam::123456789012:role/fleet-role"]["Statement"][0]["Resource"],
+        services
+    );
 }

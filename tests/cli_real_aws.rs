@@ -113,3 +113,69 @@ async fn a_start_date_that_has_passed_is_left_out_with_a_note() {
     let on = env.get("g-start", "c-start.web.on").await.unwrap();
     assert_eq!(on.start_date(), None);
 }
+
+#[tokio::test]
+async fn the_execution_role_is_checked_before_writing() {
+    let env = Env::new().await;
+    env.services("c-role", &["web", "api"], 1, LaunchType::Fargate)
+        .await;
+    env.cli("iam create-role --role-name checked -c c-role -s web -g g-role-a")
+        .ok();
+    let role = "arn:aws:iam::123456789012:role/checked";
+    let schedule = |service: &str, group: &str, role: &str| {
+        format!(
+            "schedule -c c-role -s {service} --window 'MON-FRI 08:00-19:00' -t UTC \
+             --role-arn {role} -g {group}"
+        )
+    };
+    // The role allows this group and service: no warning about it.
+    let r = env.cli(&schedule("web", "g-role-a", role)).ok();
+    assert!(!r.stderr.contains(role), "{}", r.stderr);
+    // Another group and service: both gaps are named, with the command that closes them.
+    let r = env.cli(&schedule("api", "g-role-b", role)).ok();
+    assert!(
+        r.stderr.contains(
+            "does not let Scheduler assume it for schedule group \
+             arn:aws:scheduler:us-east-1:123456789012:schedule-group/g-role-b"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "does not allow ecs:UpdateService on arn:aws:ecs:us-east-1:123456789012:service/c-role/api"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "ecs-onoff iam create-role --role-name checked --region us-east-1 --group g-role-b"
+        ),
+        "{}",
+        r.stderr
+    );
+    // A role that does not exist.
+    let r = env
+        .cli(&schedule(
+            "api",
+            "g-role-b",
+            "arn:aws:iam::123456789012:role/nosuch",
+        ))
+        .ok();
+    assert!(
+        r.stderr.contains("role/nosuch does not exist"),
+        "{}",
+        r.stderr
+    );
+    // --no-verify skips the check.
+    let r = env
+        .cli(&schedule(
+            "api",
+            "g-role-c",
+            "arn:aws:iam::123456789012:role/nosuch",
+        ))
+        .arg("--no-verify")
+        .ok();
+    assert!(!r.stderr.contains("nosuch"), "{}", r.stderr);
+}

@@ -525,3 +525,47 @@ async fn an_omitted_timezone_keeps_the_zone_of_existing_schedules() {
     let on = env.get("g-zone", "c-zone.new.on").await.unwrap();
     assert_eq!(on.schedule_expression_timezone(), Some("UTC"));
 }
+
+#[tokio::test]
+async fn a_service_moved_to_another_group_is_deleted_there_and_created_here() {
+    let env = Env::new().await;
+    env.services("c-move", &["web"], 1, LaunchType::Fargate)
+        .await;
+    let line = |group: &str| {
+        format!(
+            "schedule --cluster c-move --service web --window 'MON-FRI 08:00-19:00' \
+             --timezone UTC --role-arn {ROLE} --group {group}"
+        )
+    };
+    env.cli(&line("g-move-old")).ok();
+    let r = env
+        .cli(&line("g-move-new"))
+        .arg("--output")
+        .arg("json")
+        .ok();
+    assert!(
+        r.stderr
+            .contains("moves from schedule group 'g-move-old' to 'g-move-new'"),
+        "{}",
+        r.stderr
+    );
+    let out = r.json();
+    assert_eq!(out["summary"]["created"], 2, "{out}");
+    assert_eq!(out["summary"]["deleted"], 2, "{out}");
+    let deleted: Vec<&str> = out["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "deleted")
+        .map(|a| a["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(deleted, ["g-move-old", "g-move-old"]);
+    assert!(env.names("g-move-old").await.is_empty());
+    assert_eq!(
+        env.names("g-move-new").await,
+        ["c-move.web.off", "c-move.web.on"]
+    );
+    // Converged: the same command changes nothing.
+    let again = env.cli(&line("g-move-new")).json();
+    assert_eq!(again["summary"]["unchanged"], 2, "{again}");
+}

@@ -120,6 +120,67 @@ pub async fn put_role_policy(
     Ok(())
 }
 
+/// Reads a role's documents; `None` when the role does not exist.
+pub async fn role_documents(
+    client: &Client,
+    name: &str,
+) -> Result<Option<crate::iam::RoleDocuments>, AwsError> {
+    let Some((_, trust)) = get_role(client, name).await? else {
+        return Ok(None);
+    };
+    let mut policies = Vec::new();
+    let mut inline = client
+        .list_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .send();
+    let mut names = Vec::new();
+    while let Some(page) = inline.next().await {
+        names.extend(page.call("ListRolePolicies")?.policy_names().to_vec());
+    }
+    for policy in names {
+        policies.extend(get_role_policy(client, name, &policy).await?);
+    }
+    let mut attached = client
+        .list_attached_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .send();
+    let mut arns = Vec::new();
+    while let Some(page) = attached.next().await {
+        let page = page.call("ListAttachedRolePolicies")?;
+        arns.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn().map(str::to_string)),
+        );
+    }
+    for arn in arns {
+        let policy = client
+            .get_policy()
+            .policy_arn(&arn)
+            .send()
+            .await
+            .call("GetPolicy")?;
+        let Some(version) = policy.policy().and_then(|p| p.default_version_id()) else {
+            continue;
+        };
+        let got = client
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(version)
+            .send()
+            .await
+            .call("GetPolicyVersion")?;
+        policies.extend(
+            got.policy_version()
+                .and_then(|v| v.document())
+                .and_then(parse_document),
+        );
+    }
+    Ok(Some(crate::iam::RoleDocuments { trust, policies }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -238,3 +238,38 @@ pub async fn list(
     }
     Ok(out)
 }
+
+/// The schedule groups tagged `managed-by=ecs-onoff`: ListScheduleGroups, then
+/// ListTagsForResource for each group.
+pub async fn managed_groups(client: &Client) -> Result<Vec<String>, AwsError> {
+    let mut pages = client.list_schedule_groups().into_paginator().send();
+    let mut groups = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.call("ListScheduleGroups")?;
+        for g in page.schedule_groups() {
+            if let (Some(name), Some(arn)) = (g.name(), g.arn()) {
+                groups.push((name.to_string(), arn.to_string()));
+            }
+        }
+    }
+    let mut managed = Vec::new();
+    for (name, arn) in groups {
+        let tags = client
+            .list_tags_for_resource()
+            .resource_arn(&arn)
+            .send()
+            .await
+            .call("ListTagsForResource");
+        let Some(tags) = found(tags)? else {
+            continue;
+        };
+        if tags
+            .tags()
+            .iter()
+            .any(|t| t.key() == "managed-by" && t.value() == "ecs-onoff")
+        {
+            managed.push(name);
+        }
+    }
+    Ok(managed)
+}

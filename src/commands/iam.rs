@@ -1,20 +1,20 @@
 //! `ecs-onoff iam ...`: print the IAM documents, or create the execution role with them.
 
 use super::block_on;
-use crate::arn::AccountId;
+use crate::arn::{AccountId, RoleArn};
 use crate::aws::{self, iam as aws_iam, Settings};
 use crate::cli::{
     AccountArgs, CreateRoleArgs, ExecutionPolicyArgs, GlobalArgs, IamArgs, IamCommand,
 };
 use crate::exit::{ExitStatus, InvalidInput};
-use crate::iam::{self, Scope, EXECUTION_POLICY_NAME};
+use crate::iam::{self, Grants, Scope, EXECUTION_POLICY_NAME};
 use crate::output::Printer;
 use crate::plan::Action;
-use crate::report::{Document, RoleReport};
+use crate::report::{Document, GrantsReport, RoleReport};
 use crate::schedule::ServiceId;
 use crate::spec::Connection;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let settings = global.aws_settings();
@@ -23,7 +23,14 @@ pub fn run(args: &IamArgs, global: &GlobalArgs, printer: &Printer) -> anyhow::Re
             .map_err(InvalidInput::new)?,
         IamCommand::ExecutionPolicy(a) => execution_policy(a, &settings, printer)?,
         IamCommand::OperatorPolicy(a) => {
-            iam::operator_policy(&scope(&a.account, &settings)?, &a.role_name, &a.group)
+            let role = match (&a.role_arn, &a.role_name) {
+                (Some(arn), _) => arn.to_string(),
+                (None, Some(name)) => name.to_string(),
+                (None, None) => {
+                    return Err(InvalidInput::new("give --role-name or --role-arn").into())
+                }
+            };
+            iam::operator_policy(&scope(&a.account, &settings)?, &role, &a.group)
                 .map_err(InvalidInput::new)?
         }
         IamCommand::CreateRole(a) => return block_on(create_role(a, &settings, printer)),
@@ -50,69 +57,18 @@ fn execution_policy(
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<Value> {
-    let dlq = a.dead_letter_arn.as_ref().map(|q| q.as_str());
+    let dlq = a.services.dead_letter_arn.as_ref().map(|q| q.as_str());
     if let Some(path) = &a.from_file {
         return from_file(path, dlq, settings, printer);
     }
-    let Some(cluster) = &a.cluster else {
+    let Some(cluster) = &a.services.cluster else {
         return Err(InvalidInput::new("give --cluster and --service, or --from-file").into());
     };
     let scope = scope(&a.account, settings)?;
-    Ok(iam::execution_policy(&scope, &ids(cluster, &a.service), dlq).map_err(InvalidInput::new)?)
-}
-
-/// One execution policy per account (from each entry's role_arn) and Region of a fleet file.
-/// A single pair gives the policy itself; several give an object keyed `account/region`.
-fn from_file(
-    path: &std::path::Path,
-    dead_letter_arn: Option<&str>,
-    settings: &Settings,
-    printer: &Printer,
-) -> anyhow::Result<Value> {
-    let specs = crate::input::read_fleet(path)?;
-    let fallback = settings.region_from_flags_or_env()?;
-    let mut groups: BTreeMap<(String, String), Vec<ServiceId>> = BTreeMap::new();
-    for spec in &specs {
-        let region = spec
-            .connection
-            .region
-            .clone()
-            .or_else(|| fallback.clone())
-            .ok_or_else(|| {
-                InvalidInput::new(format!(
-                    "{}: no region: set region in the file or pass --region",
-                    spec.label()
-                ))
-            })?;
-        let account = spec
-            .role_arn
-            .as_ref()
-            .map(|r| r.account().to_string())
-            .unwrap_or_default();
-        groups
-            .entry((account, region.to_string()))
-            .or_default()
-            .push(spec.id.clone());
-    }
-    let mut docs = serde_json::Map::new();
-    for ((account, region), services) in &groups {
-        let scope = Scope {
-            account: account.clone(),
-            region: region.clone(),
-        };
-        let doc = iam::execution_policy(&scope, services, dead_letter_arn).map_err(|e| {
-            InvalidInput::with_context(format!("account {account}, Region {region}"), e)
-        })?;
-        docs.insert(format!("{account}/{region}"), doc);
-    }
-    if docs.len() == 1 {
-        return Ok(docs.into_iter().next().map(|(_, d)| d).unwrap_or_default());
-    }
-    printer.note(&format!(
-        "{} accounts/Regions: one execution policy each, keyed account/region",
-        docs.len()
-    ));
-    Ok(Value::Object(docs))
+    Ok(
+        iam::execution_policy(&scope, &ids(cluster, &a.services.service), dlq)
+            .map_err(InvalidInput::new)?,
+    )
 }
 
 /// Account and Region: from the flags (and AWS_REGION) when both are given, without any call;
@@ -149,18 +105,178 @@ async fn resolve_scope(
     ))
 }
 
+/// The role name in a role ARN (after its path).
+fn role_name_of(role: &RoleArn) -> &str {
+    role.as_str().rsplit('/').next().unwrap_or_default()
+}
+
+/// What each execution role of a fleet file must allow, keyed by role ARN: every group (in its
+/// Region), service and dead-letter queue of the entries that name it.
+fn fleet_grants(
+    path: &std::path::Path,
+    settings: &Settings,
+) -> anyhow::Result<BTreeMap<RoleArn, Grants>> {
+    let specs = crate::input::read_fleet(path)?;
+    let fallback = settings.region_from_flags_or_env()?;
+    let mut roles: BTreeMap<RoleArn, Grants> = BTreeMap::new();
+    for spec in &specs {
+        let region = spec
+            .connection
+            .region
+            .clone()
+            .or_else(|| fallback.clone())
+            .ok_or_else(|| {
+                InvalidInput::new(format!(
+                    "{}: no region: set region in the file or pass --region",
+                    spec.label()
+                ))
+            })?;
+        let Some(role) = &spec.role_arn else {
+            continue;
+        };
+        let account = role.account();
+        let grants = roles.entry(role.clone()).or_default();
+        grants.groups.insert(crate::arn::schedule_group_arn(
+            &region,
+            account,
+            &spec.group,
+        ));
+        grants.services.insert(crate::arn::service_arn(
+            &region,
+            account,
+            &spec.id.cluster,
+            &spec.id.service,
+        ));
+        grants
+            .queues
+            .extend(spec.dead_letter_arn.as_ref().map(ToString::to_string));
+    }
+    Ok(roles)
+}
+
+/// One execution policy per role of a fleet file (a role serves every Region it is used in). A
+/// single role gives the policy itself; several give an object keyed by role ARN.
+fn from_file(
+    path: &std::path::Path,
+    dead_letter_arn: Option<&str>,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<Value> {
+    let mut docs = serde_json::Map::new();
+    for (role, mut grants) in fleet_grants(path, settings)? {
+        grants.queues.extend(dead_letter_arn.map(str::to_string));
+        let doc = grants
+            .execution_policy()
+            .map_err(|e| InvalidInput::with_context(format!("role {role}"), e))?;
+        docs.insert(role.to_string(), doc);
+    }
+    if docs.len() == 1 {
+        return Ok(docs.into_iter().next().map(|(_, d)| d).unwrap_or_default());
+    }
+    printer.note(&format!(
+        "{} execution roles: one policy each, keyed by role ARN",
+        docs.len()
+    ));
+    Ok(Value::Object(docs))
+}
+
+/// What `create-role` must make the role allow: from the flags (one group in the Region), or
+/// from a fleet file (its entries that name this role).
+fn wanted_grants(a: &CreateRoleArgs, scope: &Scope, settings: &Settings) -> anyhow::Result<Grants> {
+    if let Some(path) = &a.from_file {
+        let roles = fleet_grants(path, settings)?;
+        let mine: Vec<(&RoleArn, &Grants)> = roles
+            .iter()
+            .filter(|(role, _)| role_name_of(role) == a.role_name.as_str())
+            .collect();
+        let Some((role, grants)) = mine.first() else {
+            return Err(InvalidInput::new(format!(
+                "no entry of {} names role {} in its role_arn",
+                path.display(),
+                a.role_name
+            ))
+            .into());
+        };
+        if role.account() != scope.account {
+            return Err(InvalidInput::new(format!(
+                "{} is in account {}, but the credentials are for account {}",
+                role,
+                role.account(),
+                scope.account
+            ))
+            .into());
+        }
+        return Ok((*grants).clone());
+    }
+    let Some(cluster) = &a.services.cluster else {
+        return Err(InvalidInput::new("give --cluster and --service, or --from-file").into());
+    };
+    Ok(Grants {
+        groups: BTreeSet::from([crate::arn::schedule_group_arn(
+            &scope.region,
+            &scope.account,
+            &a.group,
+        )]),
+        services: ids(cluster, &a.services.service)
+            .iter()
+            .map(|id| {
+                crate::arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service)
+            })
+            .collect(),
+        queues: a
+            .services
+            .dead_letter_arn
+            .as_ref()
+            .map(ToString::to_string)
+            .into_iter()
+            .collect(),
+    })
+}
+
+/// Says what a change of the role's documents adds or removes, one line each.
+fn report_changes(printer: &Printer, role: &str, verb: &str, grants: &Grants) {
+    for (what, items) in [
+        ("schedule group", &grants.groups),
+        ("service", &grants.services),
+        ("dead-letter queue", &grants.queues),
+    ] {
+        for item in items {
+            printer.note(&format!("role {role}: {verb} {what} {item}"));
+        }
+    }
+}
+
 async fn create_role(
     a: &CreateRoleArgs,
     settings: &Settings,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let services = ids(&a.services.cluster, &a.services.service);
-    let dlq = a.services.dead_letter_arn.as_ref().map(|q| q.as_str());
     let (config, scope) = resolve_scope(a.account.account_id.as_ref(), settings).await?;
-    let trust = iam::trust_policy(&scope, &a.group).map_err(InvalidInput::new)?;
-    let policy = iam::execution_policy(&scope, &services, dlq).map_err(InvalidInput::new)?;
+    let wanted = wanted_grants(a, &scope, settings)?;
     let client = aws_sdk_iam::Client::new(&config);
-    let (arn, trust_action) = match aws_iam::get_role(&client, &a.role_name).await? {
+    let role = aws_iam::get_role(&client, &a.role_name).await?;
+    let current_policy = match &role {
+        Some(_) => aws_iam::get_role_policy(&client, &a.role_name, EXECUTION_POLICY_NAME).await?,
+        None => None,
+    };
+    let current_trust = role.as_ref().and_then(|(_, t)| t.clone());
+    let current = Grants::of(current_trust.as_ref(), current_policy.as_ref());
+    let merged = if a.exact {
+        wanted
+    } else {
+        current.union(&wanted)
+    };
+    // Both documents are built, and their sizes checked, before anything is written.
+    let ours = merged
+        .trust_policy(&scope.account)
+        .map_err(InvalidInput::new)?;
+    let trust = if a.exact {
+        ours
+    } else {
+        iam::with_trust_statement(current_trust.as_ref(), &ours)
+    };
+    let policy = merged.execution_policy().map_err(InvalidInput::new)?;
+    let (arn, trust_action) = match role {
         None => (
             aws_iam::create_role(&client, &a.role_name, &trust).await?,
             Action::Create,
@@ -171,10 +287,8 @@ async fn create_role(
             (arn, Action::Update(Vec::new()))
         }
     };
-    let policy_action = match aws_iam::get_role_policy(&client, &a.role_name, EXECUTION_POLICY_NAME)
-        .await?
-    {
-        Some(current) if current == policy => Action::Unchanged,
+    let policy_action = match &current_policy {
+        Some(current) if *current == policy => Action::Unchanged,
         existing => {
             aws_iam::put_role_policy(&client, &a.role_name, EXECUTION_POLICY_NAME, &policy).await?;
             if existing.is_some() {
@@ -184,14 +298,14 @@ async fn create_role(
             }
         }
     };
+    let added = merged.without(&current);
+    let removed = current.without(&merged);
+    report_changes(printer, &a.role_name, "added", &added);
+    report_changes(printer, &a.role_name, "removed", &removed);
     printer.note(&format!(
-        "role {}: trust policy {}",
+        "role {}: trust policy {}, inline policy {EXECUTION_POLICY_NAME} {}",
         a.role_name,
-        trust_action.done()
-    ));
-    printer.note(&format!(
-        "role {}: inline policy {EXECUTION_POLICY_NAME} {}",
-        a.role_name,
+        trust_action.done(),
         policy_action.done()
     ));
     printer.emit(&RoleReport {
@@ -200,6 +314,8 @@ async fn create_role(
         trust_policy: trust_action.done(),
         execution_policy: policy_action.done(),
         policy_name: EXECUTION_POLICY_NAME,
+        added: GrantsReport::from(&added),
+        removed: GrantsReport::from(&removed),
     })?;
     Ok(ExitStatus::Success)
 }
