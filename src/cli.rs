@@ -112,7 +112,7 @@ impl Cli {
 /// Flags every subcommand takes, named as in the AWS CLI.
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
-    /// AWS Region (default: from the environment or profile)
+    /// AWS Region (default: from the environment or profile); GovCloud Regions are unverified
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub region: Option<Region>,
     /// Named profile from the AWS config and credentials files

@@ -179,3 +179,50 @@ async fn the_execution_role_is_checked_before_writing() {
         .ok();
     assert!(!r.stderr.contains("nosuch"), "{}", r.stderr);
 }
+
+#[tokio::test]
+async fn a_service_with_an_old_short_arn_is_named_as_it_is() {
+    let env = Env::in_region("eu-south-2").await;
+    env.ecs()
+        .put_account_setting()
+        .name(aws_sdk_ecs::types::SettingName::ServiceLongArnFormat)
+        .value("disabled")
+        .send()
+        .await
+        .unwrap();
+    env.services("c-short", &["legacy"], 1, LaunchType::Fargate)
+        .await;
+    let short = "arn:aws:ecs:eu-south-2:123456789012:service/legacy";
+    // The execution policy names the ARN the service really has.
+    let out = env
+        .cli("--region eu-south-2 iam create-role --role-name short-arn -c c-short -s legacy -g g-short")
+        .json();
+    assert_eq!(
+        out["added"]["services"],
+        serde_json::json!([short]),
+        "{out}"
+    );
+    // schedule warns about the old format, and the role check finds the role allows it.
+    let r = env
+        .cli(
+            "--region eu-south-2 schedule -c c-short -s legacy --window 'MON-FRI 08:00-19:00' \
+             -t UTC --role-arn arn:aws:iam::123456789012:role/short-arn -g g-short",
+        )
+        .ok();
+    assert!(
+        r.stderr
+            .contains(&format!("the service has the old ARN format {short}")),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("does not allow ecs:UpdateService"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("does not let Scheduler assume"),
+        "{}",
+        r.stderr
+    );
+}

@@ -233,6 +233,63 @@ fn wanted_grants(a: &CreateRoleArgs, scope: &Scope, settings: &Settings) -> anyh
     })
 }
 
+/// Puts the ARNs the services really have in place of the long-form ARNs assumed: a service
+/// created before 2021 may still have the short `service/NAME` ARN, and the policy must name
+/// that one. Services that cannot be read keep the long form, with a note.
+async fn real_service_arns(config: &aws_config::SdkConfig, grants: &mut Grants, printer: &Printer) {
+    // arn:PARTITION:ecs:REGION:ACCOUNT:service/CLUSTER/NAME
+    let mut by_place: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
+    for arn in &grants.services {
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let Some(["service", cluster, name]) = parts
+            .get(5)
+            .map(|r| r.splitn(3, '/').collect::<Vec<_>>())
+            .as_deref()
+            .and_then(|v| <[&str; 3]>::try_from(v).ok())
+        else {
+            continue;
+        };
+        by_place
+            .entry((parts[3].to_string(), cluster.to_string()))
+            .or_default()
+            .push((name.to_string(), arn.clone()));
+    }
+    for ((region, cluster), services) in by_place {
+        let ecs = aws_sdk_ecs::Client::from_conf(
+            aws_sdk_ecs::config::Builder::from(config)
+                .region(aws_config::Region::new(region.clone()))
+                .build(),
+        );
+        for chunk in services.chunks(aws::ecs::DESCRIBE_BATCH) {
+            let names: Vec<&str> = chunk.iter().map(|(n, _)| n.as_str()).collect();
+            let infos = match aws::ecs::describe(&ecs, &cluster, &names).await {
+                Ok(infos) => infos.unwrap_or_default(),
+                Err(e) => {
+                    printer.note(&format!(
+                        "could not read services of cluster '{cluster}' in {region} ({}): the \
+                         policy names their long-form ARNs",
+                        e.code
+                    ));
+                    continue;
+                }
+            };
+            for (name, assumed) in chunk {
+                let Some(info) = infos.iter().find(|i| &i.name == name) else {
+                    continue;
+                };
+                if !info.arn.is_empty() && info.arn != *assumed {
+                    printer.note(&format!(
+                        "service {cluster}/{name} has the ARN {}: the policy names it",
+                        info.arn
+                    ));
+                    grants.services.remove(assumed);
+                    grants.services.insert(info.arn.clone());
+                }
+            }
+        }
+    }
+}
+
 /// Says what a change of the role's documents adds or removes, one line each.
 fn report_changes(printer: &Printer, role: &str, verb: &str, grants: &Grants) {
     for (what, items) in [
@@ -252,7 +309,8 @@ async fn create_role(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let (config, scope) = resolve_scope(a.account.account_id.as_ref(), settings).await?;
-    let wanted = wanted_grants(a, &scope, settings)?;
+    let mut wanted = wanted_grants(a, &scope, settings)?;
+    real_service_arns(&config, &mut wanted, printer).await;
     let client = aws_sdk_iam::Client::new(&config);
     let role = aws_iam::get_role(&client, &a.role_name).await?;
     let current_policy = match &role {
