@@ -544,6 +544,12 @@ pub struct NextArgs {
     /// List fire times strictly after this instant (RFC 3339, e.g. 2026-03-07T00:00:00Z; default: now)
     #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
     pub after: Option<Timestamp>,
+    /// The schedule's StartDate: no fire before it, and a rate() counts from it (RFC 3339)
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub start_date: Option<Timestamp>,
+    /// The schedule's EndDate: no fire after it (RFC 3339)
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub end_date: Option<Timestamp>,
 }
 
 #[cfg(test)]

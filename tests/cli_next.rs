@@ -310,3 +310,49 @@ fn offline_commands_do_not_list_aws_flags() {
     ]));
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// The `utc` of every row of `next --output json`.
+fn utc_column(rows: &serde_json::Value) -> Vec<String> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["utc"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn start_and_end_dates_bound_the_listed_fires() {
+    let r = run(ecs_onoff().args([
+        "next",
+        "cron(0 9 * * ? *)",
+        "--after",
+        "2026-11-28T10:00:00Z",
+        "--start-date",
+        "2026-12-01T09:00:00Z",
+        "--end-date",
+        "2026-12-02T12:00:00Z",
+        "--count",
+        "5",
+        "--output",
+        "json",
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let fires = utc_column(&r.json());
+    assert_eq!(fires, ["2026-12-01T09:00:00Z", "2026-12-02T09:00:00Z"]);
+    assert!(r.stderr.contains("fires 2 time(s)"), "{}", r.stderr);
+    // rate() counts from its StartDate.
+    let r = run(ecs_onoff().args([
+        "next",
+        "rate(6 hours)",
+        "--after",
+        "2026-11-28T10:00:00Z",
+        "--start-date",
+        "2026-12-01T08:30:00Z",
+        "--count",
+        "2",
+        "--output",
+        "json",
+    ]));
+    let fires = utc_column(&r.json());
+    assert_eq!(fires, ["2026-12-01T08:30:00Z", "2026-12-01T14:30:00Z"]);
+}

@@ -3,6 +3,7 @@
 
 use crate::cli::NextArgs;
 use crate::exit::ExitStatus;
+use crate::expression::eval::Active;
 use crate::expression::ScheduleExpression;
 use crate::naming::Switch;
 use crate::output::Printer;
@@ -53,8 +54,14 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let count = args.count as usize;
     let (parts, heading) = parts(args);
     let mut fires = Vec::new();
+    // As a schedule created now with these dates: a rate() without StartDate fires at once.
+    let active = Active {
+        start: args.start_date,
+        end: args.end_date,
+        created: Some(after),
+    };
     for (switch, expr) in &parts {
-        let evaluation = expr.next_fires(zone, after, count);
+        let evaluation = expr.next_fires_active(zone, after, count, &active);
         let label = switch.map(|a| format!("{a}: ")).unwrap_or_default();
         for local in &evaluation.skipped {
             printer.note(&format!(
