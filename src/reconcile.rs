@@ -333,7 +333,46 @@ async fn read_by_name(
             }
         }
     }
+    let wanted = existing_only(lanes, wanted).await?;
     get_all(lanes, wanted).await
+}
+
+/// From this many names in one group and cluster on, [`existing_only`] lists before reading.
+const LIST_FROM: usize = 20;
+
+/// The wanted names that exist. Where a group and cluster hold many of them, one ListSchedules
+/// by name prefix (`cluster.`, one call per 100 schedules) finds which exist, so that only those
+/// are read one by one (a first apply of a large fleet reads none); a few names are kept as they
+/// are (GetSchedule tells).
+async fn existing_only(
+    lanes: &Lanes,
+    wanted: BTreeSet<(ClientKey, String, String)>,
+) -> anyhow::Result<BTreeSet<(ClientKey, String, String)>> {
+    let mut by_prefix: BTreeMap<(ClientKey, String, String), Vec<String>> = BTreeMap::new();
+    for (key, group, name) in wanted {
+        // The cluster part of the name (shortened like the name, for long names).
+        let prefix = format!("{}.", name.split('.').next().unwrap_or_default());
+        by_prefix
+            .entry((key, group, prefix))
+            .or_default()
+            .push(name);
+    }
+    let mut out = BTreeSet::new();
+    for ((key, group, prefix), names) in by_prefix {
+        let names = if names.len() >= LIST_FROM {
+            let client = &lanes.clients(&key).scheduler;
+            let listed: HashSet<String> = scheduler::list(client, &group, Some(&prefix))
+                .await?
+                .into_iter()
+                .map(|s| s.name)
+                .collect();
+            names.into_iter().filter(|n| listed.contains(n)).collect()
+        } else {
+            names
+        };
+        out.extend(names.into_iter().map(|n| (key.clone(), group.clone(), n)));
+    }
+    Ok(out)
 }
 
 /// The time zone of a service's existing schedules in a group (its on schedule's, else its off
