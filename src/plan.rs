@@ -289,6 +289,7 @@ fn role_warnings(
     live: Option<&LiveService>,
     observed: &Observed,
     notes: &mut BTreeSet<String>,
+    trust_gaps: &mut BTreeSet<(String, String)>,
 ) -> Vec<String> {
     let Some(role) = &spec.role_arn else {
         return Vec::new();
@@ -327,10 +328,11 @@ fn role_warnings(
     let trusted = docs.trust.as_ref().map_or(Verdict::Missing, |t| {
         crate::iam::trust_allows(t, &group_arn, account)
     });
-    if trusted == Verdict::Missing {
+    // The same for every service of the group: said once.
+    if trusted == Verdict::Missing && trust_gaps.insert((role.to_string(), group_arn.clone())) {
         out.push(format!(
             "{}: the trust policy of {role} does not let Scheduler assume it for schedule group \
-             {group_arn} (aws:SourceArn): every invocation would fail; {fix}",
+             {group_arn} (aws:SourceArn): every invocation in that group would fail; {fix}",
             spec.label()
         ));
     }
@@ -384,13 +386,20 @@ pub fn plan(
     let mut wanted = HashSet::new();
     let mut checked_pairs = HashSet::new();
     let mut role_notes = BTreeSet::new();
+    let mut trust_gaps = BTreeSet::new();
     for ServiceRequest { key, spec } in requests {
         let live = observed.services.get(&(key.clone(), spec.id.clone()));
         if let Some(live) = live {
             plan.warnings.extend(service_warnings(spec, live));
         }
-        plan.warnings
-            .extend(role_warnings(key, spec, live, observed, &mut role_notes));
+        plan.warnings.extend(role_warnings(
+            key,
+            spec,
+            live,
+            observed,
+            &mut role_notes,
+            &mut trust_gaps,
+        ));
         if checked_pairs.insert((spec.on.to_string(), spec.off.to_string(), spec.zone.name())) {
             for w in checks::pair(&spec.on, &spec.off, &spec.zone, now) {
                 plan.warnings.push(format!("{}: {w}", spec.label()));
@@ -719,6 +728,69 @@ mod tests {
                 service: r.spec.id.clone(),
                 desired_count: 3
             })
+        );
+    }
+
+    #[test]
+    fn role_gaps_are_warned_and_a_group_gap_only_once() {
+        let requests: Vec<ServiceRequest> = ["web", "api"]
+            .iter()
+            .map(|service| ServiceRequest {
+                key: key("eu-west-1"),
+                spec: spec("prod", service),
+            })
+            .collect();
+        let role = requests[0].spec.role_arn.as_ref().unwrap().to_string();
+        // Trusted for another group only, and allowed to update web only.
+        let grants = crate::iam::Grants {
+            groups: BTreeSet::from([
+                "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/other".to_string(),
+            ]),
+            services: BTreeSet::from([
+                "arn:aws:ecs:eu-west-1:123456789012:service/prod/web".to_string()
+            ]),
+            ..Default::default()
+        };
+        let docs = crate::iam::RoleDocuments {
+            trust: Some(grants.trust_policy("123456789012").unwrap()),
+            policies: vec![grants.execution_policy().unwrap()],
+        };
+        let observed = Observed {
+            roles: HashMap::from([((key("eu-west-1"), role.clone()), RoleRead::Read(docs))]),
+            ..Observed::default()
+        };
+        let p = plan(&requests, &observed, &Prune::Nothing, now());
+        let with = |needle: &str| -> Vec<String> {
+            p.warnings
+                .iter()
+                .filter(|w| w.contains(needle))
+                .cloned()
+                .collect()
+        };
+        let trust = with("does not let Scheduler assume it");
+        assert_eq!(trust.len(), 1, "{:?}", p.warnings);
+        assert!(
+            trust[0].contains("schedule-group/ecs-onoff"),
+            "{}",
+            trust[0]
+        );
+        let update = with("does not allow ecs:UpdateService");
+        assert_eq!(update.len(), 1, "{:?}", p.warnings);
+        assert!(update[0].contains("service/prod/api"), "{}", update[0]);
+        // A role that could not be read: one note, no warning.
+        let observed = Observed {
+            roles: HashMap::from([(
+                (key("eu-west-1"), role),
+                RoleRead::Unchecked("no permission".into()),
+            )]),
+            ..Observed::default()
+        };
+        let p = plan(&requests, &observed, &Prune::Nothing, now());
+        assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+        assert!(
+            !p.warnings.iter().any(|w| w.contains("role")),
+            "{:?}",
+            p.warnings
         );
     }
 }
