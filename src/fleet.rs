@@ -261,12 +261,12 @@ impl fmt::Display for FleetErrors {
     }
 }
 
-/// Collects located messages.
+/// Collects located messages, each with its place (a message without one sorts last).
 struct Report<'a> {
     path: &'a str,
     text: &'a str,
     lines: Lines,
-    errors: Vec<String>,
+    errors: Vec<(Option<Location>, String)>,
 }
 
 impl Report<'_> {
@@ -276,8 +276,23 @@ impl Report<'_> {
 
     fn at(&mut self, span: Range<usize>, message: impl fmt::Display) {
         let l = self.locate(span.start);
+        self.at_place(l, message);
+    }
+
+    fn at_place(&mut self, l: Location, message: impl fmt::Display) {
+        self.errors.push((
+            Some(l),
+            format!("{}:{}:{}: {message}", self.path, l.line, l.column),
+        ));
+    }
+
+    /// Every message, in the order of their places in the file.
+    fn into_errors(mut self) -> FleetErrors {
         self.errors
-            .push(format!("{}:{}:{}: {message}", self.path, l.line, l.column));
+            .sort_by_key(|(place, _)| place.map_or((usize::MAX, 0), |l| (l.line, l.column)));
+        FleetErrors {
+            errors: self.errors.into_iter().map(|(_, m)| m).collect(),
+        }
     }
 
     /// Parses a value, reporting a failure at the value, after the key's name unless it is
@@ -497,13 +512,18 @@ fn check_unique(report: &mut Report, entries: &[ServiceEntry], specs: &[ServiceS
         let name = spec.id.schedule_name(Switch::On);
         let slot = (&spec.connection, &spec.group, name.clone());
         if let Some(first) = names.insert(slot, spec) {
-            if first.id != spec.id {
-                report.errors.push(format!(
-                    "{}: the schedule name {name} of {} is also that of {}",
-                    spec.origin,
-                    spec.id,
-                    first.label()
-                ));
+            if let (true, Origin::File { line, column, .. }) = (first.id != spec.id, &spec.origin) {
+                report.at_place(
+                    Location {
+                        line: *line,
+                        column: *column,
+                    },
+                    format!(
+                        "the schedule name {name} of {} is also that of {}",
+                        spec.id,
+                        first.label()
+                    ),
+                );
             }
         }
     }
@@ -525,11 +545,9 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<ServiceSpec>, FleetErrors> {
             let message = e.message().trim().to_string();
             match e.span() {
                 Some(span) => report.at(span, message),
-                None => report.errors.push(format!("{path}: {message}")),
+                None => report.errors.push((None, format!("{path}: {message}"))),
             }
-            return Err(FleetErrors {
-                errors: report.errors,
-            });
+            return Err(report.into_errors());
         }
     };
     let defaults = file.defaults.unwrap_or_default();
@@ -546,25 +564,8 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<ServiceSpec>, FleetErrors> {
     if report.errors.is_empty() {
         Ok(specs)
     } else {
-        report.errors.sort_by_key(|e| place(path, e));
-        Err(FleetErrors {
-            errors: report.errors,
-        })
+        Err(report.into_errors())
     }
-}
-
-/// The line and column an error message starts with, for sorting messages by place.
-fn place(path: &str, message: &str) -> (usize, usize) {
-    let mut numbers = message
-        .strip_prefix(path)
-        .and_then(|rest| rest.strip_prefix(':'))
-        .unwrap_or("")
-        .splitn(3, ':')
-        .map(|n| n.parse::<usize>().unwrap_or(usize::MAX));
-    (
-        numbers.next().unwrap_or(usize::MAX),
-        numbers.next().unwrap_or(usize::MAX),
-    )
 }
 
 #[cfg(test)]
