@@ -70,6 +70,15 @@ pub fn policy_size(doc: &Value) -> usize {
     doc.to_string().chars().count()
 }
 
+/// The document, when it is within IAM's size limit for `what`.
+fn within(doc: Value, what: &'static str, limit: usize) -> Result<Value, IamError> {
+    let size = policy_size(&doc);
+    if size > limit {
+        return Err(IamError::TooLarge { what, size, limit });
+    }
+    Ok(doc)
+}
+
 validated_string!(
     /// An IAM role name.
     RoleName,
@@ -256,15 +265,7 @@ impl Grants {
                 }
             }]
         });
-        let size = policy_size(&doc);
-        if size > TRUST_POLICY_LIMIT {
-            return Err(IamError::TooLarge {
-                what: "trust policy",
-                size,
-                limit: TRUST_POLICY_LIMIT,
-            });
-        }
-        Ok(doc)
+        within(doc, "trust policy", TRUST_POLICY_LIMIT)
     }
 
     /// The execution policy: UpdateService on exactly these services, SendMessage on these
@@ -409,15 +410,7 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
             }
         ]
     });
-    let size = policy_size(&doc);
-    if size > MANAGED_POLICY_LIMIT {
-        return Err(IamError::TooLarge {
-            what: "operator policy",
-            size,
-            limit: MANAGED_POLICY_LIMIT,
-        });
-    }
-    Ok(doc)
+    within(doc, "operator policy", MANAGED_POLICY_LIMIT)
 }
 
 #[cfg(test)]
