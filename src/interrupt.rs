@@ -38,14 +38,6 @@ impl Signal {
 pub struct Stop(watch::Receiver<Option<(Signal, Instant)>>);
 
 impl Stop {
-    /// A stop that never comes (for runs that install no handler).
-    pub fn never() -> Stop {
-        let (tx, rx) = watch::channel(None);
-        // The receiver keeps reporting `None` after the sender is gone.
-        drop(tx);
-        Stop(rx)
-    }
-
     /// Listens for SIGINT and SIGTERM from now on, for the rest of the process. Needs a Tokio
     /// runtime.
     pub fn listen() -> Stop {
@@ -123,13 +115,5 @@ mod tests {
     fn exit_codes_are_128_plus_the_signal_number() {
         assert_eq!(Signal::Interrupt.exit_code(), 128 + 2);
         assert_eq!(Signal::Terminate.exit_code(), 128 + 15);
-    }
-
-    #[tokio::test]
-    async fn never_stays_unset() {
-        let stop = Stop::never();
-        assert_eq!(stop.signal(), None);
-        let waited = tokio::time::timeout(Duration::from_millis(20), stop.requested()).await;
-        assert!(waited.is_err(), "never resolves");
     }
 }

@@ -686,9 +686,9 @@ pub async fn execute(
                 continue;
             }
             let group = (step.key.clone(), step.schedule.group.clone());
-            let blocked = match failed_groups.get(&group) {
-                _ if stop.signal().is_some() => stop.signal().map(|s| stopped(s, false)),
-                Some(f) if step.action == Action::Create => Some(Failure {
+            let blocked = match (stop.signal(), failed_groups.get(&group)) {
+                (Some(signal), _) => Some(stopped(signal, false)),
+                (None, Some(f)) if step.action == Action::Create => Some(Failure {
                     code: f.code.clone(),
                     message: format!(
                         "schedule group '{}' could not be created: {}",
