@@ -59,14 +59,10 @@ async fn create_role_then_converge() {
         None,
     )
     .unwrap();
-    let role = iam_client
-        .get_role()
-        .role_name("ecs-onoff-scheduler")
-        .send()
-        .await
-        .unwrap();
-    let stored = role.role().unwrap().assume_role_policy_document().unwrap();
-    assert_eq!(parse_document(stored), Some(trust.clone()));
+    assert_eq!(
+        stored_trust(&iam_client, "ecs-onoff-scheduler").await,
+        trust
+    );
     let got = iam_client
         .get_role_policy()
         .role_name("ecs-onoff-scheduler")
@@ -141,28 +137,16 @@ async fn create_role_then_converge() {
     let r = run(ecs_onoff().args(args));
     let out: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(out["trust_policy"], "updated");
-    let stored = |role: aws_sdk_iam::operation::get_role::GetRoleOutput| {
-        parse_document(role.role().unwrap().assume_role_policy_document().unwrap()).unwrap()
-    };
-    let role = iam_client
-        .get_role()
-        .role_name("ecs-onoff-scheduler")
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        stored(role)["Statement"],
+        stored_trust(&iam_client, "ecs-onoff-scheduler").await["Statement"],
         serde_json::json!([foreign, trust["Statement"][0]])
     );
     let r = run(ecs_onoff().args(args).arg("--exact"));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let role = iam_client
-        .get_role()
-        .role_name("ecs-onoff-scheduler")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(stored(role), trust);
+    assert_eq!(
+        stored_trust(&iam_client, "ecs-onoff-scheduler").await,
+        trust
+    );
 }
 
 #[tokio::test]
@@ -223,10 +207,15 @@ fn json_run(url: &str, line: &str) -> Value {
     serde_json::from_str(&r.stdout).unwrap()
 }
 
+/// The trust policy stored with a role.
+async fn stored_trust(client: &aws_sdk_iam::Client, role: &str) -> Value {
+    let got = client.get_role().role_name(role).send().await.unwrap();
+    parse_document(got.role().unwrap().assume_role_policy_document().unwrap()).unwrap()
+}
+
 /// The role's trust SourceArn values and its inline policy's UpdateService resources.
 async fn role_grants(client: &aws_sdk_iam::Client, role: &str) -> (Value, Value) {
-    let got = client.get_role().role_name(role).send().await.unwrap();
-    let trust = parse_document(got.role().unwrap().assume_role_policy_document().unwrap()).unwrap();
+    let trust = stored_trust(client, role).await;
     let policy = client
         .get_role_policy()
         .role_name(role)

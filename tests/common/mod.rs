@@ -28,23 +28,30 @@ fn python() -> String {
     })
 }
 
+/// Starts one of the Python scripts in tests/common with the test Python, its standard input and
+/// output piped, and returns it with the URL it prints on its first line.
+fn start_script(name: &str, args: &[&str]) -> (Child, String) {
+    let script = format!("{}/tests/common/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut child = Command::new(python())
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3 is needed to run {name}: {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("script stdout"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("read the URL of {name}: {e}"));
+    (child, line.trim().to_string())
+}
+
 /// The shared emulator for this test binary, started on first use.
 pub fn moto() -> &'static Moto {
     MOTO.get_or_init(|| {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/moto_supervisor.py");
-        let mut child = Command::new(python())
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("python3 is needed to run moto_server");
+        let (mut child, url) = start_script("moto_supervisor.py", &[]);
         let stdin = child.stdin.take().expect("supervisor stdin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("supervisor stdout"))
-            .read_line(&mut line)
-            .expect("read moto_server URL");
-        let url = line.trim().to_string();
         assert!(
             url.starts_with("http://127.0.0.1:"),
             "moto_server did not start (see the message above); run scripts/test.sh, which installs it"
@@ -427,21 +434,10 @@ pub struct Proxy {
 impl Proxy {
     /// Starts the proxy with the given fault options (see fault_proxy.py).
     pub fn start(options: &[&str]) -> Proxy {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/common/fault_proxy.py");
-        let mut child = Command::new(python())
-            .arg(script)
-            .args(["--upstream", &moto().url, "--lifetime", "600"])
-            .args(options)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the fault proxy");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("proxy stdout"))
-            .read_line(&mut line)
-            .expect("read the proxy URL");
-        let url = line.trim().to_string();
+        let upstream = moto().url.clone();
+        let mut args = vec!["--upstream", upstream.as_str(), "--lifetime", "600"];
+        args.extend_from_slice(options);
+        let (child, url) = start_script("fault_proxy.py", &args);
         assert!(url.starts_with("http://127.0.0.1:"), "proxy did not start");
         Proxy { url, child }
     }
