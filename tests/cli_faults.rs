@@ -52,6 +52,17 @@ async fn assert_converged(env: &Env, group: &str, path: &str, count: usize) {
     assert_eq!(plan["summary"]["unchanged"], 2 * count);
 }
 
+/// `apply` of the fleet file through the proxy exits 0, with 0 failures and `creates` creates.
+fn apply_creates_all(proxy: &Proxy, path: &str, flags: &str, creates: u64) {
+    let r = proxy
+        .cli(&format!("apply -f {path} --yes --output json {flags}"))
+        .run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let report = r.json();
+    assert_eq!(report["summary"]["failed"], 0, "{}", r.stdout);
+    assert_eq!(report["summary"]["created"], creates, "{}", r.stdout);
+}
+
 fn faults(proxy: &Proxy) -> Value {
     proxy.stats()["faults"].clone()
 }
@@ -66,13 +77,7 @@ fn total(v: &Value) -> u64 {
 async fn answers_lost_after_the_write_are_not_failures() {
     let (env, path) = setup("eu-west-1", "g-lost", "c-lost", 200).await;
     let proxy = Proxy::start(&["--seed", "7", "--lost", "0.2"]);
-    let r = proxy
-        .cli(&format!("apply -f {path} --yes --output json"))
-        .run();
-    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
-    let report = r.json();
-    assert_eq!(report["summary"]["failed"], 0, "{}", r.stdout);
-    assert_eq!(report["summary"]["created"], 400);
+    apply_creates_all(&proxy, &path, "", 400);
     let lost = faults(&proxy)["lost"].as_u64().unwrap_or(0);
     assert!(
         lost >= 40,
@@ -85,13 +90,7 @@ async fn answers_lost_after_the_write_are_not_failures() {
 async fn mixed_faults_end_in_a_truthful_report() {
     let (env, path) = setup("eu-west-2", "g-mixed", "c-mixed", 200).await;
     let proxy = Proxy::start(&["--seed", "11", "--mixed", "0.2", "--stall", "3"]);
-    let r = proxy
-        .cli(&format!("apply -f {path} --yes --output json --timeout 1"))
-        .run();
-    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
-    let report = r.json();
-    assert_eq!(report["summary"]["failed"], 0, "{}", r.stdout);
-    assert_eq!(report["summary"]["created"], 400);
+    apply_creates_all(&proxy, &path, "--timeout 1", 400);
     let seen = faults(&proxy);
     for kind in ["throttle", "503", "reset", "lost", "stall"] {
         assert!(
@@ -106,11 +105,7 @@ async fn mixed_faults_end_in_a_truthful_report() {
 async fn throttling_slows_the_run_down_instead_of_failing_writes() {
     let (env, path) = setup("eu-west-3", "g-bucket", "c-bucket", 300).await;
     let proxy = Proxy::start(&["--bucket", "CreateSchedule:50:1"]);
-    let r = proxy
-        .cli(&format!("apply -f {path} --yes --output json"))
-        .run();
-    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
-    assert_eq!(r.json()["summary"]["failed"], 0, "{}", r.stdout);
+    apply_creates_all(&proxy, &path, "", 600);
     assert!(
         faults(&proxy)["bucket"].as_u64().unwrap_or(0) > 0,
         "the bucket throttled some creates"
