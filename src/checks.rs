@@ -2,10 +2,12 @@
 //! that do not alternate, times that daylight saving skips or repeats, and services whose cost
 //! scaling to zero does not remove. No I/O: the facts about a service are passed in.
 
+use crate::compile::Times;
 use crate::expression::eval::Event;
 use crate::expression::timezone::Zone;
 use crate::expression::ScheduleExpression;
 use crate::naming::Switch;
+use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 
 const DAY: i64 = 86_400;
@@ -138,6 +140,42 @@ pub fn pair(
     warnings.extend(daylight_saving(Switch::On, on, zone, now));
     warnings.extend(daylight_saving(Switch::Off, off, zone, now));
     warnings
+}
+
+/// Every schedule warning for a service's times: for an on and an off expression, alternation;
+/// for each expression, daylight saving. Windows alternate by construction.
+pub fn times(times: &Times, zone: &Zone, now: Timestamp) -> Vec<String> {
+    if let Times::Switches {
+        on: Some(on),
+        off: Some(off),
+    } = times
+    {
+        return pair(on, off, zone, now);
+    }
+    let (on, off) = times.expressions();
+    let mut warnings = Vec::new();
+    for (switch, exprs) in [(Switch::On, on), (Switch::Off, off)] {
+        for expr in &exprs {
+            warnings.extend(daylight_saving(switch, expr, zone, now));
+        }
+    }
+    warnings
+}
+
+/// Days before the end of a compiled calendar from which plan, apply and status warn.
+pub const CALENDAR_WARN_DAYS: i32 = 30;
+
+/// A compiled calendar that ends soon: after `until`, skipped days are not skipped.
+pub fn calendar_ends(until: Date, today: Date) -> Option<String> {
+    let left = (until - today).get_days();
+    (left <= CALENDAR_WARN_DAYS).then(|| {
+        format!(
+            "its skipped days are compiled until {until} ({left} day(s) left): from then on it is \
+             turned on on skipped days; apply again to compile the next {} days (a monthly \
+             apply keeps it rolling)",
+            crate::compile::HORIZON_DAYS
+        )
+    })
 }
 
 /// How a service gets its compute.

@@ -3,6 +3,7 @@
 //! (exit 2) with the specific message, before anything else runs.
 
 use crate::arn::{AccountId, QueueArn, Region, RoleArn};
+use crate::calendar::SkipRule;
 use crate::expression::timezone::Zone;
 use crate::expression::ScheduleExpression;
 use crate::iam::RoleName;
@@ -402,16 +403,22 @@ pub struct ServiceArgs {
     pub group: GroupName,
 }
 
-/// Turn an ECS service on and off on a schedule (creates or updates its two schedules).
+/// Turn an ECS service on and off on a schedule (creates or updates its schedules).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Creates two EventBridge Scheduler schedules, <cluster>.<service>.on and \
-    <cluster>.<service>.off, whose targets call ECS UpdateService with a desiredCount. Running the \
+    after_help = "Creates EventBridge Scheduler schedules, <cluster>.<service>.on and \
+    <cluster>.<service>.off (and on2, off2, on-YYYYMMDD... for several times and skipped days), \
+    whose targets call ECS UpdateService with a desiredCount. Running the \
     same command again changes nothing; changing a flag updates only the schedule it affects. \
     Every input is validated, and the service confirmed with DescribeServices, before anything is \
     written.\n\n\
     EXPR is anything `ecs-onoff next` accepts: cron(...), rate(...), at(...), a bare 6-field AWS \
-    cron, or a 5-field Unix cron. --window takes \"DAYS HH:MM-HH:MM\" instead of --on and --off.\n\n\
+    cron, or a 5-field Unix cron. --window takes \"DAYS HH:MM-HH:MM\" instead of --on and --off, \
+    and may be repeated; --on or --off alone is valid (off alone: a nightly safety net).\n\n\
+    Skipped days (--skip, --skip-ics) are local dates in the time zone on which the service is \
+    not turned on (it is still turned off). They are compiled into more schedules: each on \
+    schedule is split into segments between skipped days, with StartDate and EndDate, \
+    compiled 400 days ahead (apply again within that time; `status` warns 30 days before).\n\n\
     Examples:\n  \
     ecs-onoff schedule --cluster staging --service web --window 'MON-FRI 08:00-19:00' \\\n      \
     --timezone Europe/Berlin --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
@@ -419,32 +426,16 @@ pub struct ServiceArgs {
     --on-count 3 --timezone America/New_York \\\n      \
     --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
     ecs-onoff schedule -c staging -s web --window 'MON-FRI 08:00-19:00' \\\n      \
-    --region eu-central-1 --dry-run"
+    --window 'SAT 10:00-14:00' --skip 2026-12-24..2027-01-01 --skip '*-05-01' \\\n      \
+    --timezone Europe/Berlin --region eu-central-1 --dry-run\n  \
+    ecs-onoff schedule -c staging -s batch --off 'cron(0 22 * * ? *)' --timezone Europe/Berlin \\\n      \
+    --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler"
 )]
 pub struct ScheduleArgs {
     #[command(flatten)]
     pub target: ServiceArgs,
-    /// When to turn the service on
-    #[arg(
-        long,
-        value_name = "EXPR",
-        required_unless_present = "window",
-        requires = "off",
-        value_parser = parse_expression
-    )]
-    pub on: Option<ScheduleExpression>,
-    /// When to turn the service off
-    #[arg(
-        long,
-        value_name = "EXPR",
-        required_unless_present = "window",
-        requires = "on",
-        value_parser = parse_expression
-    )]
-    pub off: Option<ScheduleExpression>,
-    /// On and off in one: "DAYS HH:MM-HH:MM", e.g. "MON-FRI 09:00-18:00"
-    #[arg(long, short = 'w', value_name = "WINDOW", conflicts_with_all = ["on", "off"])]
-    pub window: Option<Window>,
+    #[command(flatten)]
+    pub times: TimesArgs,
     /// desiredCount at the on time [default: the service's current desiredCount if above 0, else
     /// the existing on schedule's, else 1]
     #[arg(long, value_name = "N", value_parser = crate::schedule::parse_count)]
@@ -516,6 +507,40 @@ pub struct StatusArgs {
     pub target: ServiceArgs,
 }
 
+/// When a service is turned on and off, and the days it is not turned on: shared by `schedule`
+/// and `next`.
+#[derive(Debug, Clone, Args)]
+pub struct TimesArgs {
+    /// On and off in one: "DAYS HH:MM-HH:MM", e.g. "MON-FRI 09:00-18:00" (24:00 ends a day);
+    /// repeat for several windows
+    #[arg(long, short = 'w', value_name = "WINDOW", conflicts_with_all = ["on", "off"])]
+    pub window: Vec<Window>,
+    /// When to turn the service on (alone: it is never turned off by schedule)
+    #[arg(long, value_name = "EXPR", value_parser = parse_expression)]
+    pub on: Option<ScheduleExpression>,
+    /// When to turn the service off (alone: a nightly safety net, never turned on by schedule)
+    #[arg(long, value_name = "EXPR", value_parser = parse_expression)]
+    pub off: Option<ScheduleExpression>,
+    /// A local date not to turn the service on: YYYY-MM-DD, a range YYYY-MM-DD..YYYY-MM-DD (both
+    /// included), or every year *-MM-DD; repeatable
+    #[arg(long, value_name = "DAYS", value_parser = parse_skip_flag)]
+    pub skip: Vec<SkipRule>,
+    /// An iCalendar file whose all-day events (and yearly ones) are skipped days; repeatable
+    #[arg(long, value_name = "FILE")]
+    pub skip_ics: Vec<std::path::PathBuf>,
+}
+
+impl TimesArgs {
+    /// Whether any on or off time is given.
+    pub fn any_times(&self) -> bool {
+        !self.window.is_empty() || self.on.is_some() || self.off.is_some()
+    }
+}
+
+fn parse_skip_flag(text: &str) -> Result<SkipRule, String> {
+    crate::calendar::parse_skip(text, "--skip").map_err(|e| e.to_string())
+}
+
 /// Show when a schedule expression fires, in local time and UTC.
 #[derive(Debug, Args)]
 #[command(after_help = "EXPR may be any of:\n  \
@@ -523,6 +548,9 @@ pub struct StatusArgs {
     0 9 ? * MON-FRI *           a bare 6-field AWS cron\n  \
     0 9 * * 1-5                 a 5-field Unix cron (converted to AWS cron)\n  \
     \"MON-FRI 09:00-18:00\"       a window: prints its on and its off times, labelled\n\n\
+    Instead of EXPR, the schedule options of `ecs-onoff schedule` show a service's transitions: \
+    --window (repeatable), --on and/or --off, with --skip and --skip-ics marking the on times of \
+    skipped days as skipped.\n\n\
     A window prints COUNT on times and COUNT off times, in time order. rate() counts from --after.\n\
     Daylight saving follows EventBridge Scheduler: a local time in a spring-forward gap is \
     skipped that day, and one repeated by a fall-back fold fires once, at its first occurrence. \
@@ -530,11 +558,15 @@ pub struct StatusArgs {
     Examples:\n  \
     ecs-onoff next 'MON-FRI 09:00-18:00' --timezone Europe/Berlin\n  \
     ecs-onoff next 'cron(30 2 * * ? *)' --timezone America/New_York \\\n      --after 2026-03-07T00:00:00Z --count 3\n  \
-    ecs-onoff next '0 9 * * 1-5' --timezone Asia/Seoul --output json")]
+    ecs-onoff next '0 9 * * 1-5' --timezone Asia/Seoul --output json\n  \
+    ecs-onoff next --window 'MON-FRI 08:00-19:00' --window 'SAT 10:00-14:00' \\\n      \
+    --skip 2026-12-25 --timezone Asia/Seoul")]
 pub struct NextArgs {
     /// The schedule: AWS expression, 6-field AWS cron, 5-field Unix cron, or window
-    #[arg(value_name = "EXPR")]
-    pub expr: Written,
+    #[arg(value_name = "EXPR", required_unless_present_any = ["window", "on", "off"], conflicts_with_all = ["window", "on", "off"])]
+    pub expr: Option<Written>,
+    #[command(flatten)]
+    pub times: TimesArgs,
     /// IANA time zone the expression is read in
     #[arg(long, short = 't', default_value = "UTC", value_name = "TZ")]
     pub timezone: Zone,

@@ -6,8 +6,9 @@
 //! any of them, else from `[defaults]`. Within one table, `window` with `on`/`off` is an error.
 
 use crate::arn::{Region, RoleArn};
+use crate::calendar::Calendar;
 use crate::expression::timezone::Zone;
-use crate::naming::{ClusterName, GroupName, ServiceName, Switch};
+use crate::naming::{ClusterName, GroupName, ServiceName, Slot, Switch};
 use crate::schedule::{ServiceId, State};
 use crate::spec::{Connection, Origin, ServiceSpec, Times};
 use crate::window::{parse_expression, Window};
@@ -46,10 +47,10 @@ macro_rules! settings_table {
             #[serde(default)]
             #[schemars(with = "Option<String>")]
             pub group: Option<Spanned<String>>,
-            /// On and off in one: "DAYS HH:MM-HH:MM", e.g. "MON-FRI 09:00-18:00".
+            /// On and off in one: "DAYS HH:MM-HH:MM", e.g. "MON-FRI 09:00-18:00" (24:00 ends a day), or a list of windows that do not overlap.
             #[serde(default)]
-            #[schemars(with = "Option<String>")]
-            pub window: Option<Spanned<String>>,
+            #[schemars(with = "Option<Strings>")]
+            pub window: Option<Spanned<Strings>>,
             /// When to turn the service on: cron(...), rate(...), at(...), 6-field AWS or 5-field Unix cron.
             #[serde(default)]
             #[schemars(with = "Option<String>")]
@@ -70,6 +71,10 @@ macro_rules! settings_table {
             #[serde(default)]
             #[schemars(schema_with = "state_schema")]
             pub state: Option<Spanned<String>>,
+            /// The name of a [calendars.NAME] table whose days are skipped, or "none" [default: none].
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub calendar: Option<Spanned<String>>,
         }
 
         impl $name {
@@ -86,6 +91,7 @@ macro_rules! settings_table {
                     on_count: &self.on_count,
                     off_count: &self.off_count,
                     state: &self.state,
+                    calendar: &self.calendar,
                 }
             }
         }
@@ -108,12 +114,44 @@ struct Keys<'a> {
     timezone: &'a Option<Spanned<String>>,
     role_arn: &'a Option<Spanned<String>>,
     group: &'a Option<Spanned<String>>,
-    window: &'a Option<Spanned<String>>,
+    window: &'a Option<Spanned<Strings>>,
     on: &'a Option<Spanned<String>>,
     off: &'a Option<Spanned<String>>,
     on_count: &'a Option<Spanned<i64>>,
     off_count: &'a Option<Spanned<i64>>,
     state: &'a Option<Spanned<String>>,
+    calendar: &'a Option<Spanned<String>>,
+}
+
+/// A string, or a list of strings.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Strings {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Strings {
+    fn items(&self) -> Vec<&str> {
+        match self {
+            Strings::One(s) => vec![s.as_str()],
+            Strings::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// Skipped days shared by the services that name it.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct CalendarTable {
+    /// Skipped local dates: "YYYY-MM-DD", "YYYY-MM-DD..YYYY-MM-DD" (both included), "*-MM-DD" (every year), "*-MM-DD..*-MM-DD".
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub skip: Option<Vec<Spanned<String>>>,
+    /// An iCalendar file (path relative to the fleet file) whose all-day events are skipped days.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub ics: Option<Spanned<String>>,
 }
 
 settings_table! {
@@ -131,6 +169,10 @@ settings_table! {
         /// ECS service name.
         #[schemars(with = "String")]
         pub service: Spanned<String>,
+        /// Skipped local dates of this service, added to those of its calendar (same forms as in [calendars]).
+        #[serde(default)]
+        #[schemars(with = "Option<Vec<String>>")]
+        pub skip: Option<Vec<Spanned<String>>>,
     }
 }
 
@@ -146,10 +188,13 @@ pub struct FleetFile {
     /// The services, one `[[service]]` table each.
     #[serde(default, rename = "service")]
     pub services: Vec<ServiceEntry>,
+    /// Named calendars of skipped days, `[calendars.NAME]`.
+    #[serde(default)]
+    pub calendars: std::collections::BTreeMap<String, CalendarTable>,
 }
 
 /// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
-const SETTING_KEYS: [&str; 11] = [
+const SETTING_KEYS: [&str; 12] = [
     "region",
     "profile",
     "timezone",
@@ -161,9 +206,12 @@ const SETTING_KEYS: [&str; 11] = [
     "on_count",
     "off_count",
     "state",
+    "calendar",
 ];
 /// The keys only a `[[service]]` has.
-const ENTRY_KEYS: [&str; 2] = ["cluster", "service"];
+const ENTRY_KEYS: [&str; 3] = ["cluster", "service", "skip"];
+/// The keys of a `[calendars.NAME]` table.
+const CALENDAR_KEYS: [&str; 2] = ["skip", "ics"];
 
 /// Reports every key the format does not have, in every table, each at its place.
 fn unknown_keys(report: &mut Report) {
@@ -199,12 +247,22 @@ fn unknown_keys(report: &mut Report) {
                     }
                 }
             }
+            ("calendars", DeValue::Table(calendars)) => {
+                for (name, calendar) in calendars.iter() {
+                    if let DeValue::Table(table) = calendar.get_ref() {
+                        let what =
+                            format!("[calendars.{}]", crate::text::printable(name.get_ref()));
+                        check(report, table, &CALENDAR_KEYS, &what);
+                    }
+                }
+            }
             // Wrong types are reported by the deserializer.
-            ("defaults" | "service", _) => {}
+            ("defaults" | "service" | "calendars", _) => {}
             (other, _) => report.at(
                 key.span(),
                 format!(
-                    "unknown key '{}': a fleet file has a [defaults] table and [[service]] tables",
+                    "unknown key '{}': a fleet file has a [defaults] table, [calendars.NAME] \
+                     tables and [[service]] tables",
                     crate::text::printable(other)
                 ),
             ),
@@ -329,6 +387,8 @@ struct Layer {
     role_arn: Setting<RoleArn>,
     group: Setting<GroupName>,
     times: Setting<Times>,
+    /// A calendar's name, or `None` for "none".
+    calendar: Setting<Option<String>>,
     on_count: Setting<u32>,
     off_count: Setting<u32>,
     state: Setting<State>,
@@ -343,7 +403,7 @@ fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Settin
     )
 }
 
-/// `window`, or `on` with `off`, taken from one table as a unit.
+/// `window`, or `on` and/or `off`, taken from one table as a unit.
 fn times(report: &mut Report, keys: &Keys) -> Setting<Times> {
     match (keys.window, keys.on, keys.off) {
         (None, None, None) => None,
@@ -354,27 +414,41 @@ fn times(report: &mut Report, keys: &Keys) -> Setting<Times> {
             );
             Some(None)
         }
-        (Some(w), None, None) => Some(
-            report
-                .parse("window", w, str::parse::<Window>)
-                .map(Times::Window),
-        ),
-        (None, Some(on), Some(off)) => {
-            let on = report.parse("on", on, parse_expression);
-            let off = report.parse("off", off, parse_expression);
-            Some(on.zip(off).map(|(on, off)| Times::OnOff { on, off }))
+        (Some(w), None, None) => {
+            let mut windows = Vec::new();
+            for text in w.get_ref().items() {
+                match text.parse::<Window>() {
+                    Ok(window) => windows.push(window),
+                    Err(e) => report.at(w.span(), e),
+                }
+            }
+            if windows.len() < w.get_ref().items().len() {
+                return Some(None);
+            }
+            if windows.is_empty() {
+                report.at(w.span(), "window: the list is empty");
+                return Some(None);
+            }
+            Some(
+                Times::windows(windows)
+                    .map_err(|e| report.at(w.span(), format!("window: {e}")))
+                    .ok(),
+            )
         }
-        (None, Some(k), None) | (None, None, Some(k)) => {
-            report.at(
-                k.span(),
-                "sets only one of on and off; set both, or a window",
-            );
-            Some(None)
+        (None, on, off) => {
+            let on = on.as_ref().map(|v| report.parse("on", v, parse_expression));
+            let off = off
+                .as_ref()
+                .map(|v| report.parse("off", v, parse_expression));
+            if matches!(on, Some(None)) || matches!(off, Some(None)) {
+                return Some(None);
+            }
+            Some(Times::switches(on.flatten(), off.flatten()).ok())
         }
     }
 }
 
-fn layer(report: &mut Report, keys: &Keys) -> Layer {
+fn layer(report: &mut Report, keys: &Keys, calendars: &HashMap<String, Option<Calendar>>) -> Layer {
     let mut text = |key: &str, value: &Option<Spanned<String>>| {
         value.as_ref().map(|v| {
             report.parse(key, v, |s| {
@@ -406,6 +480,28 @@ fn layer(report: &mut Report, keys: &Keys) -> Layer {
             .as_ref()
             .map(|v| report.parse("group", v, str::parse)),
         times: times(report, keys),
+        calendar: keys.calendar.as_ref().map(|v| {
+            report.parse("calendar", v, |name| match name {
+                "none" => Ok(None),
+                name if calendars.contains_key(name) => Ok(Some(name.to_string())),
+                name => {
+                    let mut known: Vec<&str> = calendars.keys().map(String::as_str).collect();
+                    known.sort_unstable();
+                    Err(if known.is_empty() {
+                        format!(
+                            "unknown calendar '{}': the file has no [calendars.NAME] table",
+                            crate::text::printable(name)
+                        )
+                    } else {
+                        format!(
+                            "unknown calendar '{}'; the calendars are: {}, or none",
+                            crate::text::printable(name),
+                            known.join(", ")
+                        )
+                    })
+                }
+            })
+        }),
         on_count: count(report, "on_count", keys.on_count),
         off_count: count(report, "off_count", keys.off_count),
         state: keys
@@ -425,18 +521,24 @@ fn pick<T: Clone>(entry: &Setting<T>, defaults: &Setting<T>) -> Result<Option<T>
 }
 
 /// Resolves one `[[service]]` over the defaults; `None` when anything is invalid (reported).
-fn resolve(report: &mut Report, entry: &ServiceEntry, defaults: &Layer) -> Option<ServiceSpec> {
+fn resolve(
+    report: &mut Report,
+    entry: &ServiceEntry,
+    defaults: &Layer,
+    calendars: &HashMap<String, Option<Calendar>>,
+) -> Option<ServiceSpec> {
     // Name errors say "cluster name ..." themselves.
     let cluster = report.parse("", &entry.cluster, str::parse::<ClusterName>);
     let service = report.parse("", &entry.service, str::parse::<ServiceName>);
-    let own = layer(report, &entry.keys());
+    let own = layer(report, &entry.keys(), calendars);
+    let own_skips = skips(report, entry.skip.as_deref(), "skip");
     let here = entry.cluster.span();
     let times = match (&own.times, &defaults.times) {
         (Some(t), _) | (None, Some(t)) => t.clone(),
         (None, None) => {
             report.at(
                 here.clone(),
-                "no schedule: set window, or on and off, here or in [defaults]",
+                "no schedule: set window, or on and/or off, here or in [defaults]",
             );
             None
         }
@@ -448,7 +550,16 @@ fn resolve(report: &mut Report, entry: &ServiceEntry, defaults: &Layer) -> Optio
             "role_arn is required, in this [[service]] or in [defaults]",
         );
     }
-    let (on, off) = times?.expressions();
+    let calendar = match pick(&own.calendar, &defaults.calendar).ok()?.flatten() {
+        Some(name) => calendars.get(&name)?.clone()?,
+        None => Calendar::default(),
+    }
+    .with(&own_skips?);
+    let times = times?;
+    if let Err(e) = times.check_calendar(&calendar) {
+        report.at(here.clone(), e);
+        return None;
+    }
     let l = report.locate(here.start);
     Some(ServiceSpec {
         id: ServiceId {
@@ -462,8 +573,8 @@ fn resolve(report: &mut Report, entry: &ServiceEntry, defaults: &Layer) -> Optio
         group: pick(&own.group, &defaults.group)
             .ok()?
             .unwrap_or_else(GroupName::default_group),
-        on,
-        off,
+        times,
+        calendar,
         zone: pick(&own.zone, &defaults.zone)
             .ok()?
             .unwrap_or_else(Zone::utc),
@@ -509,7 +620,7 @@ fn check_unique(report: &mut Report, entries: &[ServiceEntry], specs: &[ServiceS
     }
     let mut names: HashMap<(&Connection, &GroupName, String), &ServiceSpec> = HashMap::new();
     for spec in specs {
-        let name = spec.id.schedule_name(Switch::On);
+        let name = spec.id.schedule_name(Slot::plain(Switch::On));
         let slot = (&spec.connection, &spec.group, name.clone());
         if let Some(first) = names.insert(slot, spec) {
             if let (true, Origin::File { line, column, .. }) = (first.id != spec.id, &spec.origin) {
@@ -529,9 +640,56 @@ fn check_unique(report: &mut Report, entries: &[ServiceEntry], specs: &[ServiceS
     }
 }
 
+/// Skip texts of a table, parsed; `None` when one is invalid (reported).
+fn skips(report: &mut Report, values: Option<&[Spanned<String>]>, label: &str) -> Option<Calendar> {
+    let mut calendar = Calendar::default();
+    let mut ok = true;
+    for v in values.unwrap_or_default() {
+        match crate::calendar::parse_skip(v.get_ref(), label) {
+            Ok(rule) => calendar.rules.push(rule),
+            Err(e) => {
+                report.at(v.span(), format!("skip: {e}"));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(calendar)
+}
+
+/// Each `[calendars.NAME]` table's skipped days; `None` for one that is invalid (reported).
+fn calendars(
+    report: &mut Report,
+    tables: &std::collections::BTreeMap<String, CalendarTable>,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> HashMap<String, Option<Calendar>> {
+    let mut out = HashMap::new();
+    for (name, table) in tables {
+        let label = format!("calendar {}:", crate::text::printable(name));
+        let mut calendar = skips(report, table.skip.as_deref(), &label);
+        if let Some(ics) = &table.ics {
+            let read = read(ics.get_ref())
+                .and_then(|text| crate::ics::read(ics.get_ref(), &text).map_err(|e| e.to_string()));
+            match read {
+                Ok(more) => calendar = calendar.map(|c| c.with(&more)),
+                Err(e) => {
+                    report.at(ics.span(), format!("ics: {e}"));
+                    calendar = None;
+                }
+            }
+        }
+        out.insert(name.clone(), calendar);
+    }
+    out
+}
+
 /// Parses and validates a fleet file into one request per service. `path` only labels the
-/// messages; every problem is reported, each with its place.
-pub fn parse(path: &str, text: &str) -> Result<Vec<ServiceSpec>, FleetErrors> {
+/// messages; `read` gives the text of a file the fleet names (an iCalendar file), by its path
+/// as written. Every problem is reported, each with its place.
+pub fn parse(
+    path: &str,
+    text: &str,
+    read: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Result<Vec<ServiceSpec>, FleetErrors> {
     let mut report = Report {
         path,
         text,
@@ -550,15 +708,16 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<ServiceSpec>, FleetErrors> {
             return Err(report.into_errors());
         }
     };
+    let calendars = calendars(&mut report, &file.calendars, read);
     let defaults = file.defaults.unwrap_or_default();
-    let defaults = layer(&mut report, &defaults.keys());
+    let defaults = layer(&mut report, &defaults.keys(), &calendars);
     if file.services.is_empty() {
         report.at(0..0, "the file has no [[service]] entries");
     }
     let specs: Vec<ServiceSpec> = file
         .services
         .iter()
-        .filter_map(|e| resolve(&mut report, e, &defaults))
+        .filter_map(|e| resolve(&mut report, e, &defaults, &calendars))
         .collect();
     check_unique(&mut report, &file.services, &specs);
     if report.errors.is_empty() {
@@ -609,5 +768,8 @@ mod tests {
         settings.extend(ENTRY_KEYS.iter().map(|k| k.to_string()));
         settings.sort();
         assert_eq!(keys("ServiceEntry"), settings);
+        let mut calendar: Vec<String> = CALENDAR_KEYS.iter().map(|k| k.to_string()).collect();
+        calendar.sort();
+        assert_eq!(keys("CalendarTable"), calendar);
     }
 }

@@ -1,6 +1,7 @@
 //! Reading files the user names (`-f FILE`): a regular file, or `-` for standard input, no
 //! larger than [`MAX_FILE_BYTES`], so a FIFO or `/dev/zero` cannot hang or exhaust the run.
 
+use crate::calendar::Calendar;
 use crate::exit::InvalidInput;
 use crate::spec::ServiceSpec;
 use std::io::Read;
@@ -41,8 +42,25 @@ pub fn read_text(path: &Path) -> Result<String, InvalidInput> {
     String::from_utf8(bytes).map_err(|_| InvalidInput::new(format!("{shown} is not UTF-8 text")))
 }
 
-/// Reads and validates a fleet file: one request per service.
+/// Reads and validates a fleet file: one request per service. The iCalendar files its calendars
+/// name are read relative to the fleet file's folder.
 pub fn read_fleet(path: &Path) -> Result<Vec<ServiceSpec>, InvalidInput> {
     let text = read_text(path)?;
-    crate::fleet::parse(&path.display().to_string(), &text).map_err(InvalidInput::new)
+    let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut read = |name: &str| -> Result<String, String> {
+        let file = if path == Path::new("-") {
+            Path::new(name).to_path_buf()
+        } else {
+            folder.join(name)
+        };
+        read_text(&file).map_err(|e| e.to_string())
+    };
+    crate::fleet::parse(&path.display().to_string(), &text, &mut read).map_err(InvalidInput::new)
+}
+
+/// Reads the skipped days of an iCalendar file.
+pub fn read_ics(path: &Path) -> Result<Calendar, InvalidInput> {
+    let text = read_text(path)?;
+    crate::ics::read(&crate::text::printable(&path.display().to_string()), &text)
+        .map_err(InvalidInput::new)
 }

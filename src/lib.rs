@@ -1,7 +1,8 @@
 //! ecs-onoff: turn Amazon ECS services on and off on a schedule with EventBridge Scheduler.
 //!
 //! A pure core and a thin edge. The core does no I/O and has no AWS dependency: `expression`
-//! (AWS schedule expressions), `window` (friendly forms), `naming`, `arn`, `schedule` (the
+//! (AWS schedule expressions), `window` (friendly forms), `calendar` and `ics` (skipped days),
+//! `compile` (times and skipped days into schedules), `naming`, `arn`, `schedule` (the
 //! Scheduler schedule model), `spec` (a validated request for one service), `fleet` (fleet
 //! files), `plan` (planning and diffing), `checks` (warnings), `iam` (IAM documents), `report`
 //! (typed command output) and `text`. The edge: `cli` (arguments), `commands` (one per
@@ -13,13 +14,16 @@ mod newtype;
 
 pub mod arn;
 pub mod aws;
+pub mod calendar;
 pub mod checks;
 pub mod cli;
 pub mod commands;
+pub mod compile;
 pub mod exit;
 pub mod expression;
 pub mod fleet;
 pub mod iam;
+pub mod ics;
 pub mod input;
 pub mod interrupt;
 pub mod naming;

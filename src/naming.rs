@@ -1,8 +1,10 @@
-//! Deterministic names. A service's schedules are `<cluster>.<service>.on` and
-//! `<cluster>.<service>.off`: ECS names cannot contain a dot, so the form is unambiguous. When that
-//! is longer than the 64 characters Scheduler allows, both parts are truncated and a 64-bit FNV-1a
-//! hash of the full `cluster/service` is added, `<cluster'>.<service'>.<16 hex>.on`, so distinct
-//! services never share a name and the same service always gets the same one.
+//! Deterministic names. A service's schedules are `<cluster>.<service>.<slot>`: ECS names cannot
+//! contain a dot, so the form is unambiguous. The slot is `on` or `off`, followed for a service
+//! with several on (or off) times by the time's number from 2 (`on2`), and for a segment of a
+//! calendar that ends before a skipped day by that day (`on-20261224`, `on2-20261224`). When a
+//! name would be longer than the 64 characters Scheduler allows, both parts are truncated and a
+//! 64-bit FNV-1a hash of the full `cluster/service` is added, `<cluster'>.<service'>.<16 hex>.on`,
+//! so distinct services never share a name and the same service always gets the same one.
 
 use std::fmt;
 
@@ -163,26 +165,134 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
     hash
 }
 
-/// The schedule name for a service's on or off schedule (see the module docs for the rule).
-/// Cluster and service must already be valid ECS names.
-pub fn schedule_name(cluster: &str, service: &str, switch: Switch) -> String {
-    let full = format!("{cluster}.{service}.{switch}");
-    if full.len() <= MAX_SCHEDULE_NAME {
-        return full;
+/// Which of a service's schedules: its switch, the number of the on (or off) time when a
+/// service has several (1 for the first), and for a segment of a calendar that ends before a
+/// skipped day, that day. The last part of the name: `on`, `off2`, `on-20261224`, `on2-20261224`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Slot {
+    pub switch: Switch,
+    pub index: u8,
+    pub until: Option<jiff::civil::Date>,
+}
+
+/// The most on (or off) times one service may have: the index is at most two digits.
+pub const MAX_INDEX: u8 = 99;
+/// The longest last part of a name with its dot: `.off99-20261224`.
+const MAX_SUFFIX: usize = 15;
+
+impl Slot {
+    /// The first on or off schedule, without segment: the names ecs-onoff has always used.
+    pub fn plain(switch: Switch) -> Slot {
+        Slot {
+            switch,
+            index: 1,
+            until: None,
+        }
+    }
+
+    fn is_plain(&self) -> bool {
+        self.index == 1 && self.until.is_none()
+    }
+
+    fn suffix(&self) -> String {
+        let mut s = self.switch.to_string();
+        if self.index > 1 {
+            s.push_str(&self.index.to_string());
+        }
+        if let Some(d) = self.until {
+            s.push_str(&d.strftime("-%Y%m%d").to_string());
+        }
+        s
+    }
+
+    fn parse(text: &str) -> Option<Slot> {
+        let (head, until) = match text.split_once('-') {
+            Some((head, date)) => {
+                if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let n = |r: std::ops::Range<usize>| date[r].parse::<i16>().ok();
+                let d = jiff::civil::Date::new(n(0..4)?, n(4..6)? as i8, n(6..8)? as i8).ok()?;
+                (head, Some(d))
+            }
+            None => (text, None),
+        };
+        let (switch, digits) = if let Some(rest) = head.strip_prefix("off") {
+            (Switch::Off, rest)
+        } else {
+            (Switch::On, head.strip_prefix("on")?)
+        };
+        let index = match digits {
+            "" => 1,
+            d if !d.starts_with('0') && d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit()) => {
+                d.parse::<u8>().ok().filter(|i| *i >= 2)?
+            }
+            _ => return None,
+        };
+        Some(Slot {
+            switch,
+            index,
+            until,
+        })
+    }
+}
+
+impl fmt::Display for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.suffix())
+    }
+}
+
+/// The part of a slot's name before its last part: `<cluster>.<service>.` when the whole name
+/// fits, else both shortened with the hash. Plain slots keep the rule ecs-onoff has always used
+/// (the name as long as it is; 42 characters for both parts when shortened); every other slot is
+/// measured with the longest last part, so that all of them share one stem.
+fn stem(cluster: &str, service: &str, slot: &Slot) -> String {
+    let (fits, hashed) = if slot.is_plain() {
+        (slot.suffix().len(), 4)
+    } else {
+        (MAX_SUFFIX - 1, MAX_SUFFIX)
+    };
+    if cluster.len() + service.len() + 2 + fits <= MAX_SCHEDULE_NAME {
+        return format!("{cluster}.{service}.");
     }
     let hash = fnv1a64(format!("{cluster}/{service}").as_bytes());
-    // Room for both parts: 64 - ".off" - "." - 16 hex - "." = 42, the same for on and off.
-    let budget = MAX_SCHEDULE_NAME - 4 - 1 - 16 - 1;
+    // Room for both parts: 64 - the last part with its dot - "." - 16 hex - ".".
+    let budget = MAX_SCHEDULE_NAME - hashed - 1 - 16 - 1;
     let half = budget / 2;
     let cluster_len = cluster
         .len()
         .min(half.max(budget.saturating_sub(service.len())));
     let service_len = service.len().min(budget - cluster_len);
     format!(
-        "{}.{}.{hash:016x}.{switch}",
+        "{}.{}.{hash:016x}.",
         &cluster[..cluster_len],
         &service[..service_len]
     )
+}
+
+/// The schedule name of one of a service's schedules (see the module docs for the rule).
+/// Cluster and service must already be valid ECS names.
+pub fn schedule_name(cluster: &str, service: &str, slot: Slot) -> String {
+    format!("{}{slot}", stem(cluster, service, &slot))
+}
+
+/// Every name prefix under which a service's schedules are found (one to three, as the plain
+/// and other slots may be shortened differently): a ListSchedules `NamePrefix` each.
+pub fn stems(cluster: &str, service: &str) -> Vec<String> {
+    let other = Slot {
+        switch: Switch::On,
+        index: 2,
+        until: None,
+    };
+    let mut out = Vec::new();
+    for slot in [Slot::plain(Switch::On), Slot::plain(Switch::Off), other] {
+        let s = stem(cluster, service, &slot);
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// What a managed schedule name says about itself.
@@ -190,22 +300,25 @@ pub fn schedule_name(cluster: &str, service: &str, switch: Switch) -> String {
 pub struct ParsedName {
     /// Cluster and service, when the name is not shortened (else read them from the Input).
     pub service: Option<(String, String)>,
-    pub switch: Switch,
+    pub slot: Slot,
+}
+
+impl ParsedName {
+    pub fn switch(&self) -> Switch {
+        self.slot.switch
+    }
 }
 
 /// Recognises names that follow the naming rule; `None` for any other name.
 pub fn parse_schedule_name(name: &str) -> Option<ParsedName> {
-    let (rest, switch) = if let Some(rest) = name.strip_suffix(".on") {
-        (rest, Switch::On)
-    } else {
-        (name.strip_suffix(".off")?, Switch::Off)
-    };
+    let (rest, last) = name.rsplit_once('.')?;
+    let slot = Slot::parse(last)?;
     let parts: Vec<&str> = rest.split('.').collect();
     let valid = |s: &str| validate_cluster(s).is_ok();
     match parts.as_slice() {
         [cluster, service] if valid(cluster) && valid(service) => Some(ParsedName {
             service: Some((cluster.to_string(), service.to_string())),
-            switch,
+            slot,
         }),
         [cluster, service, hash]
             if valid(cluster)
@@ -217,7 +330,7 @@ pub fn parse_schedule_name(name: &str) -> Option<ParsedName> {
         {
             Some(ParsedName {
                 service: None,
-                switch,
+                slot,
             })
         }
         _ => None,
@@ -230,22 +343,31 @@ mod tests {
 
     #[test]
     fn short_names_are_plain() {
-        assert_eq!(schedule_name("prod", "web", Switch::On), "prod.web.on");
-        assert_eq!(schedule_name("prod", "web", Switch::Off), "prod.web.off");
+        assert_eq!(
+            schedule_name("prod", "web", Slot::plain(Switch::On)),
+            "prod.web.on"
+        );
+        assert_eq!(
+            schedule_name("prod", "web", Slot::plain(Switch::Off)),
+            "prod.web.off"
+        );
         let parsed = parse_schedule_name("prod.web.off").unwrap();
         assert_eq!(parsed.service, Some(("prod".into(), "web".into())));
-        assert_eq!(parsed.switch, Switch::Off);
+        assert_eq!(parsed.switch(), Switch::Off);
     }
 
     #[test]
     fn exactly_64_is_kept() {
         let cluster = "c".repeat(30);
         let service = "s".repeat(64 - 30 - 1 - 4);
-        let name = schedule_name(&cluster, &service, Switch::Off);
+        let name = schedule_name(&cluster, &service, Slot::plain(Switch::Off));
         assert_eq!(name.len(), 64);
         assert_eq!(name, format!("{cluster}.{service}.off"));
         // The on name is shorter by one and also kept whole.
-        assert_eq!(schedule_name(&cluster, &service, Switch::On).len(), 63);
+        assert_eq!(
+            schedule_name(&cluster, &service, Slot::plain(Switch::On)).len(),
+            63
+        );
     }
 
     #[test]
@@ -254,19 +376,19 @@ mod tests {
         let a = "customer-notifications-email-worker-a";
         let b = "customer-notifications-email-worker-b";
         for switch in [Switch::On, Switch::Off] {
-            let na = schedule_name(cluster, a, switch);
-            let nb = schedule_name(cluster, b, switch);
+            let na = schedule_name(cluster, a, Slot::plain(switch));
+            let nb = schedule_name(cluster, b, Slot::plain(switch));
             assert!(na.len() <= 64 && nb.len() <= 64, "{na} {nb}");
             assert_ne!(na, nb);
-            assert_eq!(na, schedule_name(cluster, a, switch), "stable");
+            assert_eq!(na, schedule_name(cluster, a, Slot::plain(switch)), "stable");
             assert!(validate_group(&na).is_ok(), "valid Scheduler name: {na}");
             let parsed = parse_schedule_name(&na).unwrap();
-            assert_eq!(parsed.switch, switch);
+            assert_eq!(parsed.switch(), switch);
             assert_eq!(parsed.service, None);
         }
         // Known value: the hash never changes between versions.
         assert_eq!(
-            schedule_name(&"c".repeat(100), &"s".repeat(100), Switch::On),
+            schedule_name(&"c".repeat(100), &"s".repeat(100), Slot::plain(Switch::On)),
             format!(
                 "{}.{}.{:016x}.on",
                 "c".repeat(21),
@@ -281,12 +403,85 @@ mod tests {
     #[test]
     fn a_short_service_lends_its_room_to_a_long_cluster() {
         let cluster = "x".repeat(200);
-        let name = schedule_name(&cluster, "web", Switch::On);
+        let name = schedule_name(&cluster, "web", Slot::plain(Switch::On));
         assert!(
             name.starts_with(&format!("{}.web.", "x".repeat(39))),
             "{name}"
         );
         assert!(name.len() <= 64);
+    }
+
+    #[test]
+    fn slots_extend_the_plain_names() {
+        let date = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        let cases = [
+            (Slot::plain(Switch::On), "prod.web.on"),
+            (Slot::plain(Switch::Off), "prod.web.off"),
+            (
+                Slot {
+                    switch: Switch::Off,
+                    index: 2,
+                    until: None,
+                },
+                "prod.web.off2",
+            ),
+            (
+                Slot {
+                    switch: Switch::On,
+                    index: 1,
+                    until: Some(date("2026-12-24")),
+                },
+                "prod.web.on-20261224",
+            ),
+            (
+                Slot {
+                    switch: Switch::On,
+                    index: 12,
+                    until: Some(date("2027-01-05")),
+                },
+                "prod.web.on12-20270105",
+            ),
+        ];
+        for (slot, name) in cases {
+            assert_eq!(schedule_name("prod", "web", slot), name);
+            let parsed = parse_schedule_name(name).unwrap();
+            assert_eq!(parsed.slot, slot, "{name}");
+            assert_eq!(parsed.service, Some(("prod".into(), "web".into())));
+        }
+        assert_eq!(stems("prod", "web"), ["prod.web."]);
+        for name in [
+            "prod.web.on1",
+            "prod.web.on02",
+            "prod.web.on100",
+            "prod.web.on-2026122",
+            "prod.web.on-20261332",
+            "prod.web.onx",
+        ] {
+            assert_eq!(parse_schedule_name(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn long_names_of_every_slot_fit_and_share_their_stems() {
+        let longest = Slot {
+            switch: Switch::Off,
+            index: 99,
+            until: Some("2026-12-24".parse().unwrap()),
+        };
+        for (c, s) in [(10, 10), (25, 25), (30, 20), (60, 3), (200, 200), (3, 60)] {
+            let (cluster, service) = ("c".repeat(c), "s".repeat(s));
+            let stems = stems(&cluster, &service);
+            for slot in [Slot::plain(Switch::On), Slot::plain(Switch::Off), longest] {
+                let name = schedule_name(&cluster, &service, slot);
+                assert!(name.len() <= 64, "{name}");
+                assert!(validate_group(&name).is_ok(), "{name}");
+                assert_eq!(parse_schedule_name(&name).unwrap().slot, slot, "{name}");
+                assert!(
+                    stems.iter().any(|p| name.starts_with(p)),
+                    "{name} {stems:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::checks::{self, Capacity};
 use crate::iam::{RoleRead, Verdict};
-use crate::naming::{GroupName, Switch};
+use crate::naming::{GroupName, Slot, Switch};
 use crate::schedule::{RetryPolicy, Schedule, ServiceId};
 use crate::spec::{ClientKey, ServiceRequest, ServiceSpec};
 use jiff::Timestamp;
@@ -72,8 +72,8 @@ pub struct Step {
 }
 
 impl Step {
-    /// The service and switch the schedule belongs to.
-    pub fn owner(&self) -> Option<(&ServiceId, Switch)> {
+    /// The service and slot the schedule belongs to.
+    pub fn owner(&self) -> Option<(&ServiceId, Slot)> {
         self.schedule.owner()
     }
 }
@@ -384,10 +384,35 @@ pub fn plan(
         .collect();
     let mut plan = Plan::default();
     let mut wanted = HashSet::new();
-    let mut checked_pairs = HashSet::new();
+    let mut checked_times = HashSet::new();
     let mut role_notes = BTreeSet::new();
     let mut trust_gaps = BTreeSet::new();
-    for ServiceRequest { key, spec } in requests {
+    // The count of each service's existing on schedules (the plain one first), and the day its
+    // existing calendar is compiled until.
+    let mut existing_on: HashMap<(&ClientKey, &str, &ServiceId), (Slot, u32)> = HashMap::new();
+    let mut existing_until: HashMap<(&ClientKey, &str, &ServiceId), jiff::civil::Date> =
+        HashMap::new();
+    for (key, s) in &observed.existing {
+        let Some((id, slot)) = s.owner() else {
+            continue;
+        };
+        if slot.switch != Switch::On {
+            continue;
+        }
+        let place = (key, s.group.as_str(), id);
+        if let Some(count) = s.input.desired_count().filter(|n| *n > 0) {
+            let entry = existing_on.entry(place).or_insert((slot, count));
+            if slot < entry.0 {
+                *entry = (slot, count);
+            }
+        }
+        if let Some(until) = crate::spec::compiled_until(&s.description) {
+            existing_until.insert(place, until);
+        }
+    }
+    let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    for request in requests {
+        let (key, spec) = (&request.key, &request.spec);
         let live = observed.services.get(&(key.clone(), spec.id.clone()));
         if let Some(live) = live {
             plan.warnings.extend(service_warnings(spec, live));
@@ -400,22 +425,38 @@ pub fn plan(
             &mut role_notes,
             &mut trust_gaps,
         ));
-        if checked_pairs.insert((spec.on.to_string(), spec.off.to_string(), spec.zone.name())) {
-            for w in checks::pair(&spec.on, &spec.off, &spec.zone, now) {
+        if checked_times.insert((spec.times.text(), spec.zone.name())) {
+            for w in checks::times(&spec.times, &spec.zone, now) {
                 plan.warnings.push(format!("{}: {w}", spec.label()));
             }
         }
-        let on_name = spec.id.schedule_name(Switch::On);
-        let existing_count = index
-            .get(&(key, spec.group.as_str(), on_name.as_str()))
-            .and_then(|s| s.input.desired_count());
+        let place = (key, spec.group.as_str(), &spec.id);
+        if let Some(w) = existing_until
+            .get(&place)
+            .and_then(|until| checks::calendar_ends(*until, today))
+        {
+            plan.warnings.push(format!(
+                "{}: {w} (this run compiles it{})",
+                spec.label(),
+                request
+                    .compiled
+                    .compiled_until
+                    .map(|d| format!(" until {d}"))
+                    .unwrap_or_default()
+            ));
+        }
+        let existing_count = existing_on.get(&place).map(|(_, n)| *n);
         let (count, source) =
             on_count(spec.on_count, live.map(|l| l.desired_count), existing_count);
         plan.details.push(format!(
             "{} in {key}: on count {count}, from {source}",
             spec.id
         ));
-        for mut schedule in spec.schedules(key, count) {
+        for (mut schedule, compiled) in request
+            .schedules(count)
+            .into_iter()
+            .zip(&request.compiled.schedules)
+        {
             let old = index
                 .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
                 .copied();
@@ -427,9 +468,8 @@ pub fn plan(
                 }
                 None => Action::Create,
             };
-            let off = schedule.owner().is_some_and(|o| o.1 == Switch::Off);
-            if off && action == Action::Create {
-                if let Some(w) = checks::off_at_creation(&spec.off, spec.start_date) {
+            if compiled.slot.switch == Switch::Off && action == Action::Create {
+                if let Some(w) = checks::off_at_creation(&compiled.expression, compiled.start) {
                     plan.warnings.push(format!("{}: {w}", spec.label()));
                 }
             }
@@ -494,7 +534,7 @@ type StepOrder<'a> = (
     &'a ClientKey,
     &'a str,
     Option<&'a ServiceId>,
-    Option<Switch>,
+    Option<Slot>,
     &'a str,
 );
 
@@ -513,18 +553,14 @@ fn step_order(step: &Step) -> StepOrder<'_> {
 mod tests {
     use super::*;
     use crate::schedule::{Input, UpdateService};
-    use crate::spec::tests::{key, spec};
+    use crate::spec::tests::{key, request_of, spec};
 
     fn request(cluster: &str, service: &str) -> ServiceRequest {
-        ServiceRequest {
-            key: key("us-east-1"),
-            spec: spec(cluster, service),
-        }
+        request_of(spec(cluster, service), key("us-east-1"))
     }
 
     fn existing(r: &ServiceRequest, count: u32) -> Vec<(ClientKey, Schedule)> {
-        r.spec
-            .schedules(&r.key, count)
+        r.schedules(count)
             .into_iter()
             .map(|s| (r.key.clone(), s))
             .collect()
@@ -577,13 +613,13 @@ mod tests {
     #[test]
     fn diff_reports_each_changed_field() {
         let r = request("prod", "web");
-        let a = r.spec.schedules(&r.key, 2).remove(0);
+        let a = r.schedules(2).remove(0);
         assert_eq!(diff(&a, None), Action::Create);
         assert_eq!(diff(&a, Some(&a.clone())), Action::Unchanged);
         let mut reordered = a.clone();
         reordered.input = Input::parse(r#"{"DesiredCount":2,"Service":"web","Cluster":"prod"}"#);
         assert_eq!(diff(&a, Some(&reordered)), Action::Unchanged);
-        let b = r.spec.schedules(&r.key, 3).remove(0);
+        let b = r.schedules(3).remove(0);
         let Action::Update(changes) = diff(&b, Some(&a)) else {
             panic!("expected an update")
         };
@@ -629,9 +665,9 @@ mod tests {
     fn prune_deletes_only_managed_schedules_not_asked_for() {
         let keep = request("prod", "web");
         let gone = request("prod", "old");
-        let mut foreign = gone.spec.schedules(&gone.key, 1).remove(0);
+        let mut foreign = gone.schedules(1).remove(0);
         foreign.name = "nightly-backup".into();
-        let mut other_target = gone.spec.schedules(&gone.key, 1).remove(0);
+        let mut other_target = gone.schedules(1).remove(0);
         other_target.target_arn = "arn:aws:lambda:us-east-1:123456789012:function:f".into();
         let mut observed = Observed {
             existing: [existing(&keep, 1), existing(&gone, 1)].concat(),
@@ -735,10 +771,7 @@ mod tests {
     fn role_gaps_are_warned_and_a_group_gap_only_once() {
         let requests: Vec<ServiceRequest> = ["web", "api"]
             .iter()
-            .map(|service| ServiceRequest {
-                key: key("eu-west-1"),
-                spec: spec("prod", service),
-            })
+            .map(|service| request_of(spec("prod", service), key("eu-west-1")))
             .collect();
         let role = requests[0].spec.role_arn.as_ref().unwrap().to_string();
         // Trusted for another group only, and allowed to update web only.

@@ -79,15 +79,30 @@ impl Lanes {
         })
     }
 
-    /// Each spec with its connection resolved.
-    pub fn requests(&self, specs: Vec<ServiceSpec>) -> Vec<ServiceRequest> {
-        specs
-            .into_iter()
-            .map(|spec| ServiceRequest {
-                key: self.connections.key(&spec.connection).clone(),
-                spec,
-            })
-            .collect()
+    /// Each spec with its connection resolved and its schedules compiled from `now`; every
+    /// spec that cannot be compiled is named (invalid input).
+    pub fn requests(
+        &self,
+        specs: Vec<ServiceSpec>,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<ServiceRequest>, InvalidInput> {
+        let mut problems = Vec::new();
+        let mut out = Vec::with_capacity(specs.len());
+        for spec in specs {
+            match spec.compile(now) {
+                Ok(compiled) => out.push(ServiceRequest {
+                    key: self.connections.key(&spec.connection).clone(),
+                    spec,
+                    compiled,
+                }),
+                Err(e) => problems.push(e),
+            }
+        }
+        if problems.is_empty() {
+            Ok(out)
+        } else {
+            Err(InvalidInput::new(problems.join("\n")))
+        }
     }
 
     pub fn clients(&self, key: &ClientKey) -> &Clients {
@@ -314,85 +329,127 @@ async fn read_scaling(lanes: &Lanes, services: &mut Services) -> anyhow::Result<
     Ok(())
 }
 
-/// GetSchedule for every schedule the requests name, and for the services `prune` removes.
+/// Every schedule of the requested services in their groups, and of the services `prune`
+/// removes: their names from ListSchedules, then GetSchedule for each.
 async fn read_by_name(
     lanes: &Lanes,
     requests: &[ServiceRequest],
     prune: &Prune,
 ) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
-    let mut wanted: BTreeSet<(ClientKey, String, String)> = BTreeSet::new();
+    let mut services: BTreeMap<(ClientKey, String), BTreeSet<ServiceId>> = BTreeMap::new();
     for r in requests {
-        for name in ServiceSpec::schedule_names(&r.spec.id) {
-            wanted.insert((r.key.clone(), r.spec.group.to_string(), name));
-        }
+        services
+            .entry((r.key.clone(), r.spec.group.to_string()))
+            .or_default()
+            .insert(r.spec.id.clone());
     }
     if let Prune::Services(slots) = prune {
         for ServiceSlot { key, group, id } in slots {
-            for name in ServiceSpec::schedule_names(id) {
-                wanted.insert((key.clone(), group.to_string(), name));
-            }
+            services
+                .entry((key.clone(), group.to_string()))
+                .or_default()
+                .insert(id.clone());
         }
     }
-    let wanted = existing_only(lanes, wanted).await?;
+    let wanted = names_of(lanes, services).await?;
     get_all(lanes, wanted).await
 }
 
-/// From this many names in one group and cluster on, [`existing_only`] lists before reading.
-const LIST_FROM: usize = 20;
+/// From this many services in one group on, [`names_of`] lists the whole group once instead of
+/// each service's names.
+const LIST_GROUP_FROM: usize = 10;
 
-/// The wanted names that exist. Where a group and cluster hold many of them, one ListSchedules
-/// by name prefix (`cluster.`, one call per 100 schedules) finds which exist, so that only those
-/// are read one by one (a first apply of a large fleet reads none); a few names are kept as they
-/// are (GetSchedule tells).
-async fn existing_only(
+/// The names of the given services' schedules in each group: ListSchedules by each service's
+/// name prefixes (or of the whole group, for many services), keeping the names that are a
+/// service's own under the naming rule (a service has one schedule per on and off time, and
+/// one per segment of a calendar, so its names are found, not guessed).
+async fn names_of(
     lanes: &Lanes,
-    wanted: BTreeSet<(ClientKey, String, String)>,
+    services: BTreeMap<(ClientKey, String), BTreeSet<ServiceId>>,
 ) -> anyhow::Result<BTreeSet<(ClientKey, String, String)>> {
-    let mut by_prefix: BTreeMap<(ClientKey, String, String), Vec<String>> = BTreeMap::new();
-    for (key, group, name) in wanted {
-        // The cluster part of the name (shortened like the name, for long names).
-        let prefix = format!("{}.", name.split('.').next().unwrap_or_default());
-        by_prefix
-            .entry((key, group, prefix))
-            .or_default()
-            .push(name);
+    let mut tasks = JoinSet::new();
+    let mut owners: HashMap<(ClientKey, String), HashMap<String, ServiceId>> = HashMap::new();
+    for ((key, group), ids) in services {
+        let stems: HashMap<String, ServiceId> = ids
+            .iter()
+            .flat_map(|id| id.stems().into_iter().map(move |stem| (stem, id.clone())))
+            .collect();
+        let prefixes: Vec<Option<String>> = if ids.len() >= LIST_GROUP_FROM {
+            vec![None]
+        } else {
+            stems.keys().cloned().map(Some).collect()
+        };
+        for prefix in prefixes {
+            let client = lanes.clients(&key).scheduler.clone();
+            let (k, g) = (key.clone(), group.clone());
+            lanes.spawn(&mut tasks, &key, async move {
+                let listed = scheduler::list(&client, &g, prefix.as_deref()).await;
+                (k, g, listed)
+            });
+        }
+        owners.insert((key, group), stems);
     }
     let mut out = BTreeSet::new();
-    for ((key, group, prefix), names) in by_prefix {
-        let names = if names.len() >= LIST_FROM {
-            let client = &lanes.clients(&key).scheduler;
-            let listed: HashSet<String> = scheduler::list(client, &group, Some(&prefix))
-                .await?
-                .into_iter()
-                .map(|s| s.name)
-                .collect();
-            names.into_iter().filter(|n| listed.contains(n)).collect()
-        } else {
-            names
-        };
-        out.extend(names.into_iter().map(|n| (key.clone(), group.clone(), n)));
+    for (key, group, listed) in join_all(tasks).await? {
+        let stems = &owners[&(key.clone(), group.clone())];
+        for summary in listed? {
+            if belongs(&summary.name, stems) {
+                out.insert((key.clone(), group.clone(), summary.name));
+            }
+        }
     }
     Ok(out)
 }
 
-/// The time zone of a service's existing schedules in a group (its on schedule's, else its off
-/// schedule's), if it has any in a zone this tool knows.
+/// Whether a schedule name is, under the naming rule, the name of one of the services whose
+/// name stems are given.
+fn belongs(name: &str, stems: &HashMap<String, ServiceId>) -> bool {
+    let Some(parsed) = crate::naming::parse_schedule_name(name) else {
+        return false;
+    };
+    let Some(dot) = name.rfind('.') else {
+        return false;
+    };
+    stems
+        .get(&name[..=dot])
+        .is_some_and(|id| id.schedule_name(parsed.slot) == name)
+}
+
+/// The time zone of a service's existing schedules in a group (its first on schedule's, else
+/// its off schedule's), if it has any in a zone this tool knows.
 pub async fn existing_zone(
     lanes: &Lanes,
     key: &ClientKey,
     group: &crate::naming::GroupName,
     id: &ServiceId,
 ) -> anyhow::Result<Option<crate::expression::timezone::Zone>> {
-    let wanted = ServiceSpec::schedule_names(id)
-        .into_iter()
-        .map(|name| (key.clone(), group.to_string(), name))
-        .collect();
-    let mut read = get_all(lanes, wanted).await?;
-    read.retain(|(_, s)| s.owner().is_some_and(|o| o.0 == id));
-    read.sort_by_key(|(_, s)| s.owner().map(|o| o.1 != Switch::On));
+    let mut read = service_schedules(lanes, key, group, id).await?;
+    read.sort_by_key(|s| s.owner().map(|o| o.1));
     Ok(read
         .iter()
-        .find_map(|(_, s)| crate::expression::timezone::Zone::parse(&s.timezone).ok()))
+        .find_map(|s| crate::expression::timezone::Zone::parse(&s.timezone).ok()))
+}
+
+/// Every schedule of one service in a group, in slot order.
+pub async fn service_schedules(
+    lanes: &Lanes,
+    key: &ClientKey,
+    group: &crate::naming::GroupName,
+    id: &ServiceId,
+) -> anyhow::Result<Vec<Schedule>> {
+    let services = BTreeMap::from([(
+        (key.clone(), group.to_string()),
+        BTreeSet::from([id.clone()]),
+    )]);
+    let wanted = names_of(lanes, services).await?;
+    let mut read: Vec<Schedule> = get_all(lanes, wanted)
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.owner().is_some_and(|o| o.0 == id))
+        .collect();
+    read.sort_by(|a, b| a.owner().map(|o| o.1).cmp(&b.owner().map(|o| o.1)));
+    Ok(read)
 }
 
 async fn get_all(
@@ -427,16 +484,22 @@ async fn read_elsewhere(
     for key in keys {
         let clients = lanes.clients(key);
         for group in scheduler::managed_groups(&clients.scheduler).await? {
-            let names: HashSet<String> = requests
+            let stems: HashMap<String, ServiceId> = requests
                 .iter()
                 .filter(|r| &r.key == key && r.spec.group.as_str() != group)
-                .flat_map(|r| ServiceSpec::schedule_names(&r.spec.id))
+                .flat_map(|r| {
+                    r.spec
+                        .id
+                        .stems()
+                        .into_iter()
+                        .map(|stem| (stem, r.spec.id.clone()))
+                })
                 .collect();
-            if names.is_empty() {
+            if stems.is_empty() {
                 continue;
             }
             for name in candidates(clients, &group).await? {
-                if names.contains(&name) {
+                if belongs(&name, &stems) {
                     wanted.insert((key.clone(), group.clone(), name));
                 }
             }
@@ -528,7 +591,7 @@ pub struct Outcome {
 /// on schedule could not be; deletes remove the off schedule first, and keep the on schedule
 /// when the off schedule could not be deleted.
 fn phase(step: &Step) -> usize {
-    let switch = step.owner().map(|o| o.1);
+    let switch = step.owner().map(|o| o.1.switch);
     match (&step.action, switch) {
         (Action::Unchanged, _) => 0,
         (Action::Create | Action::Update(_), Some(Switch::Off)) => 2,
@@ -543,13 +606,14 @@ fn phase(step: &Step) -> usize {
 /// delete waits for its off delete.
 fn depends_on(plan: &Plan, index: usize) -> Option<usize> {
     let step = &plan.steps[index];
-    let (id, switch) = step.owner()?;
+    let (id, slot) = step.owner()?;
+    let switch = slot.switch;
     if step.action == Action::Delete {
         let replacement = plan.steps.iter().position(|other| {
             other.key == step.key
                 && other.schedule.group != step.schedule.group
                 && other.action == Action::Create
-                && other.owner() == Some((id, switch))
+                && other.owner() == Some((id, slot))
         });
         if replacement.is_some() {
             return replacement;
@@ -564,7 +628,9 @@ fn depends_on(plan: &Plan, index: usize) -> Option<usize> {
         other.key == step.key
             && other.schedule.group == step.schedule.group
             && other.action == needed_action
-            && other.owner() == Some((id, needed_switch))
+            && other
+                .owner()
+                .is_some_and(|o| o.0 == id && o.1.switch == needed_switch)
     })
 }
 
@@ -784,7 +850,8 @@ pub async fn prepare(
     verify: bool,
     printer: &Printer,
 ) -> anyhow::Result<Prepared> {
-    let requests = lanes.requests(specs);
+    let now = jiff::Timestamp::now();
+    let requests = lanes.requests(specs, now)?;
     check_partitions(&requests)?;
     let observed = read(&lanes, &requests, prune, verify).await?;
     printer.detail(&format!(
@@ -799,7 +866,7 @@ pub async fn prepare(
             .join(", "),
         observed.existing.len()
     ));
-    let plan = crate::plan::plan(&requests, &observed, prune, jiff::Timestamp::now());
+    let plan = crate::plan::plan(&requests, &observed, prune, now);
     for w in &plan.warnings {
         printer.warn(w);
     }
@@ -867,14 +934,11 @@ pub async fn apply(
 mod tests {
     use super::*;
     use crate::plan::{plan, Observed};
-    use crate::spec::tests::{key, spec};
+    use crate::spec::tests::{key, request_of, spec};
 
     #[test]
     fn writes_are_ordered_so_a_service_keeps_its_on_schedule() {
-        let r = ServiceRequest {
-            key: key("us-east-1"),
-            spec: spec("prod", "web"),
-        };
+        let r = request_of(spec("prod", "web"), key("us-east-1"));
         let now = "2026-11-25T00:00:00Z".parse().unwrap();
         let created = plan(
             std::slice::from_ref(&r),
@@ -892,8 +956,7 @@ mod tests {
         assert_eq!(depends_on(&created, 0), None);
         let observed = Observed {
             existing: r
-                .spec
-                .schedules(&r.key, 1)
+                .schedules(1)
                 .into_iter()
                 .map(|s| (r.key.clone(), s))
                 .collect(),

@@ -32,6 +32,15 @@ impl Style {
             text.to_string()
         }
     }
+
+    /// Less important text.
+    pub fn dim(&self, text: &str) -> String {
+        if self.color && !text.is_empty() {
+            format!("\x1b[2m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
 }
 
 /// A report: JSON is the value itself, text is drawn from it.
@@ -144,7 +153,7 @@ impl ScheduleRow {
             profile: key.profile.clone(),
             cluster: update.map(|u| u.service.cluster.to_string()),
             service: update.map(|u| u.service.service.to_string()),
-            switch: owner.map(|o| o.1),
+            switch: owner.map(|o| o.1.switch),
             expression: s.expression.clone(),
             timezone: s.timezone.clone(),
             desired_count: s.input.desired_count(),
@@ -339,9 +348,10 @@ pub struct IncompleteRow {
 /// Which schedules of each service exist once the writes are done (or failed).
 fn incomplete(plan: &Plan, outcome: &Outcome) -> Vec<IncompleteRow> {
     use std::collections::BTreeMap;
-    let mut pairs: BTreeMap<_, [bool; 2]> = BTreeMap::new();
+    // For each service: whether an on and an off schedule exist, and are wanted.
+    let mut pairs: BTreeMap<_, ([bool; 2], [bool; 2])> = BTreeMap::new();
     for (step, result) in plan.steps.iter().zip(&outcome.results) {
-        let Some((id, switch)) = step.owner() else {
+        let Some((id, slot)) = step.owner() else {
             continue;
         };
         let exists = match (&step.action, result.is_ok()) {
@@ -349,12 +359,21 @@ fn incomplete(plan: &Plan, outcome: &Outcome) -> Vec<IncompleteRow> {
             (Action::Delete, done) => !done,
             (Action::Update(_) | Action::Unchanged, _) => true,
         };
-        let slot = (&step.key, &step.schedule.group, id);
-        pairs.entry(slot).or_default()[usize::from(switch == Switch::Off)] |= exists;
+        let i = usize::from(slot.switch == Switch::Off);
+        let entry = pairs
+            .entry((&step.key, &step.schedule.group, id))
+            .or_default();
+        entry.0[i] |= exists;
+        entry.1[i] |= step.action != Action::Delete;
     }
     pairs
         .into_iter()
-        .filter_map(|((key, group, id), [on, off])| {
+        .filter_map(|((key, group, id), (exists, wanted))| {
+            // A service meant to have only an on or only an off schedule is complete with it.
+            if exists == wanted {
+                return None;
+            }
+            let [on, off] = exists;
             let (has, effect) = match (on, off) {
                 (true, false) => (
                     "on",
@@ -612,7 +631,7 @@ impl StatusReport {
         schedules
             .iter()
             .filter_map(|s| {
-                let switch = s.owner()?.1;
+                let switch = s.owner()?.1.switch;
                 let (zone, fire) = next_fire(s, now)?;
                 Some(Transition {
                     switch,
@@ -704,24 +723,28 @@ pub struct FireRow {
     /// `on` or `off` for a window; absent for one expression.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<Switch>,
+    /// An on time on a skipped day: it does not fire as compiled (present only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
+    /// The rule that skips it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     #[serde(skip)]
     local_text: String,
 }
 
 impl FireRow {
-    pub fn new(
-        zone: &Zone,
-        expression: &ScheduleExpression,
-        action: Option<Switch>,
-        fire: &Fire,
-    ) -> FireRow {
+    /// A transition's row; `labelled` shows its switch (not for one expression alone).
+    pub fn new(zone: &Zone, t: &crate::compile::Transition, labelled: bool) -> FireRow {
         FireRow {
-            utc: fire.utc_rfc3339(),
-            local: fire.local_rfc3339(),
+            utc: t.fire.utc_rfc3339(),
+            local: t.fire.local_rfc3339(),
             timezone: zone.name().to_string(),
-            expression: expression.to_string(),
-            action,
-            local_text: local_time(zone, fire),
+            expression: t.expression.to_string(),
+            action: labelled.then_some(t.switch),
+            skipped: t.skipped.is_some(),
+            reason: t.skipped.as_ref().map(|r| r.label.clone()),
+            local_text: local_time(zone, &t.fire),
         }
     }
 }
@@ -753,7 +776,18 @@ impl Render for NextReport {
         for f in &self.fires {
             if windowed {
                 let action = f.action.map(|a| a.to_string()).unwrap_or_default();
-                let _ = writeln!(out, "{action:<6} {:<34} {}", f.local_text, f.utc);
+                let skipped = f
+                    .reason
+                    .as_ref()
+                    .map(|r| format!("  skipped ({r})"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{action:<6} {:<34} {}{}",
+                    f.local_text,
+                    f.utc,
+                    style.dim(&skipped)
+                );
             } else {
                 let _ = writeln!(out, "{:<34} {}", f.local_text, f.utc);
             }
@@ -806,18 +840,14 @@ mod tests {
     use super::*;
     use crate::plan::{plan, Observed, Prune};
     use crate::reconcile::Failure;
-    use crate::spec::tests::{key, spec};
-    use crate::spec::ServiceRequest;
+    use crate::spec::tests::{key, request_of, spec};
 
     fn now() -> Timestamp {
         "2026-11-25T00:00:00Z".parse().unwrap()
     }
 
     fn one_service_plan() -> Plan {
-        let r = ServiceRequest {
-            key: key("eu-central-1"),
-            spec: spec("staging", "web"),
-        };
+        let r = request_of(spec("staging", "web"), key("eu-central-1"));
         plan(&[r], &Observed::default(), &Prune::Nothing, now())
     }
 
@@ -891,12 +921,9 @@ mod tests {
 
     #[test]
     fn a_service_left_with_only_its_off_schedule_is_incomplete() {
-        let r = ServiceRequest {
-            key: key("eu-central-1"),
-            spec: spec("staging", "web"),
-        };
+        let r = request_of(spec("staging", "web"), key("eu-central-1"));
         // The off schedule exists and is up to date; the on schedule is missing.
-        let off = r.spec.schedules(&r.key, 1).remove(1);
+        let off = r.schedules(1).remove(1);
         let observed = Observed {
             existing: vec![(r.key.clone(), off)],
             ..Observed::default()
@@ -939,7 +966,7 @@ mod tests {
     fn disabled_schedules_have_no_next_fire() {
         let mut s = spec("staging", "web");
         s.state = State::Disabled;
-        let schedule = s.schedules(&key("us-east-1"), 1).remove(0);
+        let schedule = request_of(s, key("us-east-1")).schedules(1).remove(0);
         let row = ScheduleRow::new(&key("us-east-1"), &schedule, now());
         assert_eq!(row.next_fire_utc, None);
         assert_eq!(row.next_text(), "disabled");

@@ -3,7 +3,7 @@
 //! No I/O.
 
 use crate::arn;
-use crate::naming::{self, parse_schedule_name, ClusterName, GroupName, ServiceName, Switch};
+use crate::naming::{self, parse_schedule_name, ClusterName, GroupName, ServiceName, Slot, Switch};
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -65,9 +65,14 @@ pub struct ServiceId {
 }
 
 impl ServiceId {
-    /// The name of this service's on or off schedule.
-    pub fn schedule_name(&self, switch: Switch) -> String {
-        naming::schedule_name(&self.cluster, &self.service, switch)
+    /// The name of one of this service's schedules.
+    pub fn schedule_name(&self, slot: Slot) -> String {
+        naming::schedule_name(&self.cluster, &self.service, slot)
+    }
+
+    /// The name prefixes under which this service's schedules are listed.
+    pub fn stems(&self) -> Vec<String> {
+        naming::stems(&self.cluster, &self.service)
     }
 }
 
@@ -204,12 +209,13 @@ pub fn parse_count(text: &str) -> Result<u32, String> {
     }
 }
 
-/// The Description of a service's schedule, at most [`MAX_DESCRIPTION`] characters.
-pub fn description(id: &ServiceId, switch: Switch, count: u32) -> String {
+/// The Description of a service's schedule, at most [`MAX_DESCRIPTION`] characters; `note`
+/// (short) follows it.
+pub fn description(id: &ServiceId, switch: Switch, count: u32, note: &str) -> String {
     let text = |service: &str, cluster: &str| {
         format!(
             "Managed by ecs-onoff: turns ECS service {service} in cluster {cluster} {switch} \
-             (desiredCount {count})"
+             (desiredCount {count}){note}"
         )
     };
     let (service, cluster) = (id.service.as_str(), id.cluster.as_str());
@@ -254,10 +260,10 @@ impl Schedule {
         }
     }
 
-    /// The service and switch of a schedule ecs-onoff manages: its target is the ECS
+    /// The service and slot of a schedule ecs-onoff manages: its target is the ECS
     /// UpdateService universal target, its `Input` names a service, and its name is that
     /// service's name under the naming rule. `None` for every other schedule.
-    pub fn owner(&self) -> Option<(&ServiceId, Switch)> {
+    pub fn owner(&self) -> Option<(&ServiceId, Slot)> {
         if !is_update_service_target(&self.target_arn) {
             return None;
         }
@@ -265,8 +271,8 @@ impl Schedule {
         let Input::UpdateService(update) = &self.input else {
             return None;
         };
-        (update.service.schedule_name(parsed.switch) == self.name)
-            .then_some((&update.service, parsed.switch))
+        (update.service.schedule_name(parsed.slot) == self.name)
+            .then_some((&update.service, parsed.slot))
     }
 
     /// The schedule's group as a validated name (a stored group always is one).
@@ -423,13 +429,16 @@ mod tests {
             desired_count: 1,
         });
         let s = schedule("prod.web.on", target, web.clone());
-        assert_eq!(s.owner(), Some((&id("prod", "web"), Switch::On)));
+        assert_eq!(
+            s.owner(),
+            Some((&id("prod", "web"), Slot::plain(Switch::On)))
+        );
         let cn = schedule(
             "prod.web.off",
             "arn:aws-cn:scheduler:::aws-sdk:ecs:updateService",
             web.clone(),
         );
-        assert_eq!(cn.owner().map(|o| o.1), Some(Switch::Off));
+        assert_eq!(cn.owner().map(|o| o.1.switch), Some(Switch::Off));
         assert_eq!(schedule("nightly", target, web.clone()).owner(), None);
         assert_eq!(schedule("prod.api.on", target, web.clone()).owner(), None);
         assert_eq!(
@@ -497,7 +506,12 @@ mod tests {
         for (cluster, service) in [(255, 255), (255, 10), (10, 255), (219, 219), (1, 1)] {
             let id = id(&long(cluster, 'c'), &long(service, 's'));
             for switch in Switch::ALL {
-                let d = description(&id, switch, MAX_COUNT);
+                let d = description(
+                    &id,
+                    switch,
+                    MAX_COUNT,
+                    "; skipped days compiled until 2028-01-01 (apply again before then)",
+                );
                 assert!(
                     d.len() <= MAX_DESCRIPTION,
                     "{cluster}+{service}: {}",
@@ -512,11 +526,11 @@ mod tests {
                 } else {
                     assert!(d.contains(id.service.as_str()) && d.contains(id.cluster.as_str()));
                 }
-                assert_eq!(d.contains("..."), cluster + service > 400, "{d}");
+                assert_eq!(d.contains("..."), cluster + service > 330, "{d}");
             }
         }
         // A short service name keeps all of it and lends the rest to the cluster.
-        let d = description(&id(&long(255, 'c'), "web"), Switch::On, 1);
+        let d = description(&id(&long(255, 'c'), "web"), Switch::On, 1, "");
         assert!(d.contains("service web in cluster ccc"), "{d}");
     }
 }

@@ -3,13 +3,14 @@
 //! and only here. No I/O.
 
 use crate::arn::{QueueArn, Region, RoleArn};
+use crate::calendar::Calendar;
+pub use crate::compile::Times;
+use crate::compile::{Compilation, TimesError};
 use crate::expression::timezone::Zone;
-use crate::expression::ScheduleExpression;
 use crate::naming::{GroupName, Switch};
 use crate::schedule::{
     description, Input, Schedule, ServiceId, State, UpdateService, RETRY_POLICY,
 };
-use crate::window::Window;
 use jiff::Timestamp;
 use std::fmt;
 
@@ -57,26 +58,6 @@ impl fmt::Display for Origin {
     }
 }
 
-/// On and off times, as the user gave them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Times {
-    Window(Window),
-    OnOff {
-        on: ScheduleExpression,
-        off: ScheduleExpression,
-    },
-}
-
-impl Times {
-    /// The on and off expressions.
-    pub fn expressions(self) -> (ScheduleExpression, ScheduleExpression) {
-        match self {
-            Times::Window(w) => (w.on, w.off),
-            Times::OnOff { on, off } => (on, off),
-        }
-    }
-}
-
 /// A rule between values that are each valid alone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SpecError {
@@ -116,8 +97,10 @@ pub struct ServiceSpec {
     pub id: ServiceId,
     pub connection: Connection,
     pub group: GroupName,
-    pub on: ScheduleExpression,
-    pub off: ScheduleExpression,
+    /// When it is turned on and off.
+    pub times: Times,
+    /// The days it is not turned on.
+    pub calendar: Calendar,
     pub zone: Zone,
     /// `None` only for a dry run, which shows a placeholder.
     pub role_arn: Option<RoleArn>,
@@ -141,17 +124,17 @@ impl ServiceSpec {
         }
     }
 
-    /// The expression of one switch.
-    pub fn expression(&self, switch: Switch) -> &ScheduleExpression {
-        match switch {
-            Switch::On => &self.on,
-            Switch::Off => &self.off,
-        }
-    }
-
-    /// The names of every schedule this service has under the naming rule.
-    pub fn schedule_names(id: &ServiceId) -> Vec<String> {
-        Switch::ALL.iter().map(|s| id.schedule_name(*s)).collect()
+    /// Its times and calendar compiled into schedules, from `now` on.
+    pub fn compile(&self, now: Timestamp) -> Result<Compilation, String> {
+        crate::compile::compile(
+            &self.times,
+            &self.calendar,
+            &self.zone,
+            self.start_date,
+            self.end_date,
+            now,
+        )
+        .map_err(|e: TimesError| format!("{}: {e}", self.label()))
     }
 
     /// Drops a StartDate that has passed, saying so: a scripted re-run stays valid and
@@ -165,27 +148,41 @@ impl ServiceSpec {
         ))
     }
 
-    /// Every schedule the service should have, reached through `key`, with the on count given.
-    pub fn schedules(&self, key: &ClientKey, on_count: u32) -> Vec<Schedule> {
+    /// Every schedule the service should have, reached through `key`, with the on count given,
+    /// from its compiled times.
+    pub fn schedules(
+        &self,
+        key: &ClientKey,
+        on_count: u32,
+        compiled: &Compilation,
+    ) -> Vec<Schedule> {
         let partition = key.region.partition();
         let role_arn = self.role_arn.as_ref().map_or_else(
             || format!("arn:{partition}:iam::<account-id>:role/<execution-role>"),
             RoleArn::to_string,
         );
-        Switch::ALL
+        compiled
+            .schedules
             .iter()
-            .map(|&switch| {
-                let count = match switch {
+            .map(|c| {
+                let count = match c.slot.switch {
                     Switch::On => on_count,
                     Switch::Off => self.off_count,
                 };
+                let note = match (c.slot.switch, c.slot.until, compiled.compiled_until) {
+                    (Switch::On, Some(day), _) => format!("; until the skipped day {day}"),
+                    (Switch::On, None, Some(day)) => {
+                        format!("; skipped days compiled until {day}{COMPILED_UNTIL_TAIL}")
+                    }
+                    _ => String::new(),
+                };
                 Schedule {
-                    name: self.id.schedule_name(switch),
+                    name: self.id.schedule_name(c.slot),
                     group: self.group.to_string(),
-                    expression: self.expression(switch).to_string(),
+                    expression: c.expression.to_string(),
                     timezone: self.zone.name().to_string(),
                     state: Some(self.state),
-                    description: description(&self.id, switch, count),
+                    description: description(&self.id, c.slot.switch, count, &note),
                     flexible_window_off: true,
                     target_arn: crate::arn::update_service_target(partition),
                     role_arn: role_arn.clone(),
@@ -195,21 +192,38 @@ impl ServiceSpec {
                     }),
                     retry: Some(RETRY_POLICY),
                     dead_letter_arn: self.dead_letter_arn.as_ref().map(QueueArn::to_string),
-                    start_date: self.start_date,
+                    start_date: c.start,
                     unmanaged: Default::default(),
                     created: None,
-                    end_date: self.end_date,
+                    end_date: c.end,
                 }
             })
             .collect()
     }
 }
 
-/// A request whose connection has been resolved to a client.
+/// What follows the date in the description of a calendar's last segment.
+pub const COMPILED_UNTIL_TAIL: &str = " (apply again before then)";
+
+/// The day a schedule's description says its skipped days are compiled until, if it says so.
+pub fn compiled_until(description: &str) -> Option<jiff::civil::Date> {
+    let rest = description.split("; skipped days compiled until ").nth(1)?;
+    rest.get(..10)?.parse().ok()
+}
+
+/// A request whose connection has been resolved to a client, with its schedules compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceRequest {
     pub key: ClientKey,
     pub spec: ServiceSpec,
+    pub compiled: Compilation,
+}
+
+impl ServiceRequest {
+    /// Every schedule the service should have, with the on count given.
+    pub fn schedules(&self, on_count: u32) -> Vec<Schedule> {
+        self.spec.schedules(&self.key, on_count, &self.compiled)
+    }
 }
 
 /// A role ARN of another partition than the Region's cannot be assumed there: the message, or
@@ -239,8 +253,12 @@ pub(crate) mod tests {
             },
             connection: Connection::default(),
             group: GroupName::default_group(),
-            on: ScheduleExpression::parse("cron(0 9 ? * MON-FRI *)").unwrap(),
-            off: ScheduleExpression::parse("cron(0 18 ? * MON-FRI *)").unwrap(),
+            times: Times::switches(
+                Some(expr("cron(0 9 ? * MON-FRI *)")),
+                Some(expr("cron(0 18 ? * MON-FRI *)")),
+            )
+            .unwrap(),
+            calendar: Calendar::default(),
             zone: Zone::parse("Europe/Berlin").unwrap(),
             role_arn: Some("arn:aws:iam::123456789012:role/ecs-onoff".parse().unwrap()),
             state: State::Enabled,
@@ -253,6 +271,22 @@ pub(crate) mod tests {
         }
     }
 
+    fn expr(text: &str) -> crate::expression::ScheduleExpression {
+        crate::expression::ScheduleExpression::parse(text).unwrap()
+    }
+
+    /// A request for `spec` through `key`, compiled at a fixed instant.
+    pub(crate) fn request_of(spec: ServiceSpec, key: ClientKey) -> ServiceRequest {
+        let compiled = spec
+            .compile("2026-11-25T00:00:00Z".parse().unwrap())
+            .unwrap();
+        ServiceRequest {
+            key,
+            spec,
+            compiled,
+        }
+    }
+
     pub(crate) fn key(region: &str) -> ClientKey {
         ClientKey {
             region: region.parse().unwrap(),
@@ -262,7 +296,7 @@ pub(crate) mod tests {
 
     #[test]
     fn schedules_of_a_service() {
-        let s = spec("prod", "web").schedules(&key("us-east-1"), 2);
+        let s = request_of(spec("prod", "web"), key("us-east-1")).schedules(2);
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].name, "prod.web.on");
         assert_eq!(s[1].name, "prod.web.off");
@@ -274,23 +308,20 @@ pub(crate) mod tests {
         assert_eq!(s[1].input.desired_count(), Some(0));
         assert_eq!(s[0].expression, "cron(0 9 ? * MON-FRI *)");
         assert!(s[0].description.contains("ecs-onoff") && s[0].description.len() <= 512);
-        assert_eq!(s[0].owner().map(|o| o.1), Some(Switch::On));
-        let cn = spec("prod", "web").schedules(&key("cn-north-1"), 1);
+        assert_eq!(s[0].owner().map(|o| o.1.switch), Some(Switch::On));
+        let cn = request_of(spec("prod", "web"), key("cn-north-1")).schedules(1);
         assert!(cn[0].target_arn.starts_with("arn:aws-cn:"));
         let mut dry = spec("prod", "web");
         dry.role_arn = None;
         assert_eq!(
-            dry.schedules(&key("us-east-1"), 1)[0].role_arn,
+            request_of(dry, key("us-east-1")).schedules(1)[0].role_arn,
             "arn:aws:iam::<account-id>:role/<execution-role>"
         );
     }
 
     #[test]
     fn role_partition_must_match_the_region() {
-        let ok = ServiceRequest {
-            key: key("eu-west-1"),
-            spec: spec("prod", "web"),
-        };
+        let ok = request_of(spec("prod", "web"), key("eu-west-1"));
         assert_eq!(partition_mismatch(&ok), None);
         let mut cn = ok.clone();
         cn.spec.role_arn = Some("arn:aws-cn:iam::123456789012:role/x".parse().unwrap());

@@ -27,13 +27,7 @@ pub enum UserSchedule {
         form: Form,
     },
     /// A window: an on expression and an off expression.
-    Window {
-        on: ScheduleExpression,
-        off: ScheduleExpression,
-        /// The window as normalised text, e.g. `MON-FRI 09:00-18:00`.
-        text: String,
-        overnight: bool,
-    },
+    Window(Window),
 }
 
 impl UserSchedule {
@@ -73,7 +67,7 @@ impl UserSchedule {
     pub fn parse_single(text: &str) -> Result<(ScheduleExpression, Form), ExprError> {
         match UserSchedule::parse(text)? {
             UserSchedule::One { expr, form } => Ok((expr, form)),
-            UserSchedule::Window { .. } => Err(ExprError::Window(format!(
+            UserSchedule::Window(_) => Err(ExprError::Window(format!(
                 "'{}' is a window (on and off times); here a single on or off time is expected",
                 text.trim()
             ))),
@@ -81,14 +75,44 @@ impl UserSchedule {
     }
 }
 
-/// The on and off expressions of a window, `DAYS HH:MM-HH:MM`.
+/// A window, `DAYS HH:MM-HH:MM`: the weekdays it starts on, its start and end as minutes of
+/// the day (the end may be 24:00, 1440), and the on and off expressions it means alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
     pub on: ScheduleExpression,
     pub off: ScheduleExpression,
     /// The window as normalised text, e.g. `MON-FRI 09:00-18:00`.
     pub text: String,
+    /// The end is on the next day (it is before the start, or 24:00).
     pub overnight: bool,
+    /// The weekdays it starts on, SUN=0 .. SAT=6.
+    pub days: WeekSet,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Minutes in a day.
+pub const DAY_MINUTES: u32 = 1440;
+/// Minutes in a week.
+pub const WEEK_MINUTES: u32 = 7 * DAY_MINUTES;
+
+impl Window {
+    /// The times it is on, as intervals of minutes from Sunday 00:00 (the end may pass the end
+    /// of the week: read it modulo [`WEEK_MINUTES`]).
+    pub fn intervals(&self) -> Vec<(u32, u32)> {
+        let length = if self.end > self.start {
+            self.end - self.start
+        } else {
+            self.end + DAY_MINUTES - self.start
+        };
+        (0..7u32)
+            .filter(|d| self.days[*d as usize])
+            .map(|d| {
+                let from = d * DAY_MINUTES + self.start;
+                (from, from + length)
+            })
+            .collect()
+    }
 }
 
 impl std::str::FromStr for Window {
@@ -96,17 +120,7 @@ impl std::str::FromStr for Window {
     /// Parses text that must be a window (not a single expression).
     fn from_str(text: &str) -> Result<Window, ExprError> {
         match UserSchedule::parse(text)? {
-            UserSchedule::Window {
-                on,
-                off,
-                text,
-                overnight,
-            } => Ok(Window {
-                on,
-                off,
-                text,
-                overnight,
-            }),
+            UserSchedule::Window(w) => Ok(w),
             UserSchedule::One { .. } => Err(ExprError::Window(format!(
                 "'{}' is one expression, not a window; use --on and --off, or DAYS HH:MM-HH:MM",
                 text.trim()
@@ -138,7 +152,7 @@ pub fn parse_expression(text: &str) -> Result<ScheduleExpression, ExprError> {
 }
 
 /// Weekdays as a set indexed SUN=0 .. SAT=6.
-type WeekSet = [bool; 7];
+pub type WeekSet = [bool; 7];
 
 /// Renders weekdays as AWS day-of-week text: `*` for all, else names and ranges without
 /// wrap-around (`MON-FRI`, `SUN,SAT`).
@@ -173,7 +187,7 @@ fn day_name_index(name: &str) -> Option<usize> {
 }
 
 /// Builds the cron for a time of day on a set of weekdays.
-fn daily_cron(hour: u32, minute: u32, days: &WeekSet) -> Result<ScheduleExpression, ExprError> {
+pub fn daily_cron(hour: u32, minute: u32, days: &WeekSet) -> Result<ScheduleExpression, ExprError> {
     let dow = render_weekdays(days);
     let text = if dow == "*" {
         format!("cron({minute} {hour} * * ? *)")
@@ -193,15 +207,26 @@ fn parse_window(text: &str) -> Result<UserSchedule, ExprError> {
     let (days_text, times_text) = text.split_once(char::is_whitespace).ok_or_else(usage)?;
     let times: String = times_text.split_whitespace().collect();
     let (on_text, off_text) = times.split_once('-').ok_or_else(usage)?;
+    if on_text == "24:00" {
+        return Err(ExprError::Window(format!(
+            "'{text}' starts at 24:00; 24:00 is only an end time (write 00:00 of the next day)"
+        )));
+    }
     let (on_h, on_m) = parse_clock(on_text)?;
-    let (off_h, off_m) = parse_clock(off_text)?;
+    let (off_h, off_m) = if off_text == "24:00" {
+        (24, 0)
+    } else {
+        parse_clock(off_text)?
+    };
     if (on_h, on_m) == (off_h, off_m) {
         return Err(ExprError::Window(format!(
             "on and off are both {on_text}; a window needs two different times"
         )));
     }
     let days = parse_window_days(days_text)?;
-    let overnight = (off_h, off_m) < (on_h, on_m);
+    let overnight = (off_h, off_m) < (on_h, on_m) || off_h == 24;
+    // 24:00 is 00:00 of the next day.
+    let (off_h, off_text_h) = if off_h == 24 { (0, 24) } else { (off_h, off_h) };
     let off_days = if overnight {
         let mut shifted = [false; 7];
         for (i, on) in days.iter().enumerate() {
@@ -217,18 +242,21 @@ fn parse_window(text: &str) -> Result<UserSchedule, ExprError> {
         "*" => "DAILY".to_string(),
         other => other.to_string(),
     };
-    Ok(UserSchedule::Window {
+    Ok(UserSchedule::Window(Window {
         on,
         off,
-        text: format!("{days_label} {on_h:02}:{on_m:02}-{off_h:02}:{off_m:02}"),
+        text: format!("{days_label} {on_h:02}:{on_m:02}-{off_text_h:02}:{off_m:02}"),
         overnight,
-    })
+        days,
+        start: on_h * 60 + on_m,
+        end: off_text_h * 60 + off_m,
+    }))
 }
 
 fn parse_clock(text: &str) -> Result<(u32, u32), ExprError> {
     let bad = || {
         ExprError::Window(format!(
-            "{text} is not a time of day: use 24-hour HH:MM from 00:00 to 23:59"
+            "{text} is not a time of day: use 24-hour HH:MM from 00:00 to 23:59 (24:00 as an end)"
         ))
     };
     let (h, m) = text.split_once(':').ok_or_else(bad)?;

@@ -5,7 +5,20 @@ use ecs_onoff::fleet;
 use ecs_onoff::spec::ServiceSpec;
 
 fn parse(text: &str) -> Result<Vec<ServiceSpec>, Vec<String>> {
-    fleet::parse("fleet.toml", text).map_err(|e| e.errors)
+    fleet::parse("fleet.toml", text, &mut no_files).map_err(|e| e.errors)
+}
+
+fn no_files(path: &str) -> Result<String, String> {
+    Err(format!("cannot read {path}"))
+}
+
+/// The first on expression of a service, as text.
+fn on(spec: &ServiceSpec) -> String {
+    spec.times.expressions().0[0].to_string()
+}
+
+fn off(spec: &ServiceSpec) -> String {
+    spec.times.expressions().1[0].to_string()
 }
 
 fn errors(text: &str) -> Vec<String> {
@@ -22,7 +35,11 @@ fn every_example_file_loads() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).unwrap();
-            let fleet = fleet::parse(&path.display().to_string(), &text)
+            let folder = path.parent().unwrap().to_path_buf();
+            let mut read = |name: &str| -> Result<String, String> {
+                std::fs::read_to_string(folder.join(name)).map_err(|e| e.to_string())
+            };
+            let fleet = fleet::parse(&path.display().to_string(), &text, &mut read)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(!fleet.is_empty());
             count += 1;
@@ -41,8 +58,8 @@ fn example_resolves_defaults_and_overrides() {
         (web.id.cluster.as_str(), web.id.service.as_str()),
         ("staging", "web")
     );
-    assert_eq!(web.on.to_string(), "cron(0 9 ? * MON-FRI *)");
-    assert_eq!(web.off.to_string(), "cron(0 18 ? * MON-FRI *)");
+    assert_eq!(on(web), "cron(0 9 ? * MON-FRI *)");
+    assert_eq!(off(web), "cron(0 18 ? * MON-FRI *)");
     assert_eq!(web.zone.name(), "Asia/Seoul");
     assert_eq!(
         web.connection.region.as_ref().map(|r| r.as_str()),
@@ -51,10 +68,10 @@ fn example_resolves_defaults_and_overrides() {
     assert_eq!(web.on_count, Some(2));
     assert_eq!(web.off_count, 0);
     let worker = &fleet[1];
-    assert_eq!(worker.on.to_string(), "cron(0 8 ? * MON-FRI *)");
+    assert_eq!(on(worker), "cron(0 8 ? * MON-FRI *)");
     assert_eq!(worker.on_count, None);
     let reports = &fleet[2];
-    assert_eq!(reports.on.to_string(), "cron(0 7 ? * MON-FRI *)");
+    assert_eq!(on(reports), "cron(0 7 ? * MON-FRI *)");
     assert_eq!(reports.state, ecs_onoff::schedule::State::Disabled);
 }
 
@@ -155,10 +172,14 @@ fn conflicting_and_missing_keys() {
         e[0].starts_with("fleet.toml:9:6: ") && e[0].contains("window and on/off"),
         "{e:?}"
     );
-    let e = errors(&format!(
+    // Off alone is a safety net: valid.
+    let fleet = parse(&format!(
         "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\noff = \"cron(0 8 * * ? *)\"\n"
-    ));
-    assert!(e[0].contains("only one of on and off"), "{e:?}");
+    ))
+    .unwrap();
+    let (on_exprs, off_exprs) = fleet[0].times.expressions();
+    assert!(on_exprs.is_empty());
+    assert_eq!(off_exprs.len(), 1);
     let e =
         errors("[[service]]\ncluster = \"c\"\nservice = \"s\"\nwindow = \"MON-FRI 08:00-17:00\"\n");
     assert!(
@@ -216,5 +237,72 @@ fn service_schedule_keys_replace_the_defaults_as_a_unit() {
         "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\non = \"cron(0 6 * * ? *)\"\noff = \"cron(0 22 * * ? *)\"\n"
     ))
     .unwrap();
-    assert_eq!(fleet[0].on.to_string(), "cron(0 6 * * ? *)");
+    assert_eq!(on(&fleet[0]), "cron(0 6 * * ? *)");
+}
+
+const ROLE: &str = "[defaults]\nrole_arn = \"arn:aws:iam::123456789012:role/ecs-onoff\"\n";
+
+#[test]
+fn windows_take_a_list_and_calendars_add_skipped_days() {
+    let text = format!(
+        "{ROLE}calendar = \"kr\"\nwindow = [\"MON-FRI 08:00-19:00\", \"SAT 10:00-14:00\"]\n\n\
+         [calendars.kr]\nskip = [\"*-01-01\", \"2026-12-24..2026-12-26\"]\nics = \"kr.ics\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"a\"\nskip = [\"2026-08-14\"]\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"b\"\ncalendar = \"none\"\n"
+    );
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260301\r\n\
+               SUMMARY:Independence Movement Day\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let mut asked = Vec::new();
+    let mut read = |name: &str| -> Result<String, String> {
+        asked.push(name.to_string());
+        Ok(ics.to_string())
+    };
+    let fleet = fleet::parse("fleet.toml", &text, &mut read).unwrap();
+    assert_eq!(asked, ["kr.ics"], "each calendar file is read once");
+    let (a, b) = (&fleet[0], &fleet[1]);
+    assert_eq!(a.times.expressions().0.len(), 2, "two on times");
+    let d = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+    for (date, skipped) in [
+        ("2027-01-01", true),
+        ("2026-12-25", true),
+        ("2027-03-01", true),
+        ("2026-08-14", true),
+        ("2026-08-13", false),
+    ] {
+        assert_eq!(a.calendar.skipping(d(date)).is_some(), skipped, "{date}");
+    }
+    assert!(b.calendar.is_empty(), "calendar = \"none\"");
+    let labels: Vec<&str> = a.calendar.rules.iter().map(|r| r.label.as_str()).collect();
+    assert!(labels.contains(&"calendar kr: *-01-01"), "{labels:?}");
+    assert!(
+        labels.contains(&"kr.ics: Independence Movement Day"),
+        "{labels:?}"
+    );
+    assert!(labels.contains(&"skip 2026-08-14"), "{labels:?}");
+}
+
+#[test]
+fn bad_calendars_and_windows_are_reported_with_their_place() {
+    let e = errors(&format!(
+        "{ROLE}window = \"MON-FRI 08:00-19:00\"\n\n\
+         [calendars.kr]\nskip = [\"2026-02-30\", \"2027-01-01..2026-12-24\"]\nics = \"missing.ics\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"a\"\ncalendar = \"jp\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"b\"\nwindow = [\"MON-FRI 08:00-19:00\", \"FRI 18:00-20:00\"]\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"d\"\nwindow = \"MON-FRI 24:00-08:00\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"e\"\non = \"rate(1 day)\"\nskip = [\"2026-12-25\"]\n\n\
+         [calendars.x]\nholidays = 1\n"
+    ));
+    let joined = e.join("\n");
+    for needle in [
+        "fleet.toml:6:9: skip: '2026-02-30' is not a date: that month has 28 days",
+        "fleet.toml:6:23: skip: the range '2027-01-01..2026-12-24' ends before it starts",
+        "fleet.toml:7:7: ics: cannot read missing.ics",
+        "fleet.toml:12:12: calendar: unknown calendar 'jp'; the calendars are: kr, x, or none",
+        "window: the windows 'MON-FRI 08:00-19:00' and 'FRI 18:00-20:00' overlap",
+        "fleet.toml:22:10: window: 'MON-FRI 24:00-08:00' starts at 24:00",
+        "skipped days need cron() on times",
+        "unknown key 'holidays' in [calendars.x]; the keys are: skip, ics",
+    ] {
+        assert!(joined.contains(needle), "missing {needle} in\n{joined}");
+    }
 }

@@ -12,12 +12,7 @@ fn one(text: &str) -> (String, Form) {
 
 fn window(text: &str) -> (String, String, String, bool) {
     match UserSchedule::parse(text).unwrap_or_else(|e| panic!("{text}: {e}")) {
-        UserSchedule::Window {
-            on,
-            off,
-            text,
-            overnight,
-        } => (on.to_string(), off.to_string(), text, overnight),
+        UserSchedule::Window(w) => (w.on.to_string(), w.off.to_string(), w.text, w.overnight),
         other => panic!("expected a window, got {other:?}"),
     }
 }
@@ -124,6 +119,15 @@ fn overnight_windows_move_off_days_forward() {
 }
 
 #[test]
+fn midnight_as_an_end_is_the_next_day() {
+    let (on, off, text, overnight) = window("MON-FRI 18:00-24:00");
+    assert_eq!(on, "cron(0 18 ? * MON-FRI *)");
+    assert_eq!(off, "cron(0 0 ? * TUE-SAT *)");
+    assert_eq!(text, "MON-FRI 18:00-24:00");
+    assert!(overnight);
+}
+
+#[test]
 fn bad_windows() {
     for (text, needle) in [
         ("MON-FRI 09:00-09:00", "two different times"),
@@ -134,6 +138,8 @@ fn bad_windows() {
         ("WEEKDAYS 09:00-18:00", "not a day"),
         ("MON-FRI 09:00", "not a window"),
         ("09:00-18:00", "not a window"),
+        ("MON-FRI 24:00-08:00", "24:00 is only an end time"),
+        ("MON-FRI 08:00-24:01", "not a time of day"),
     ] {
         let e = err(text);
         assert!(matches!(e, ExprError::Window(_)), "{text}: {e}");

@@ -11,8 +11,10 @@ pub mod schedule;
 pub mod status;
 pub mod unschedule;
 
-use crate::cli::{Cli, Command};
-use crate::exit::ExitStatus;
+use crate::calendar::Calendar;
+use crate::cli::{Cli, Command, TimesArgs};
+use crate::compile::Times;
+use crate::exit::{ExitStatus, InvalidInput};
 use crate::output::Printer;
 
 /// Runs the chosen subcommand.
@@ -41,4 +43,29 @@ pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .build()
         .expect("start the Tokio runtime")
         .block_on(future)
+}
+
+/// The times and skipped days the schedule options give; `None` when no time is given.
+pub fn times_of(args: &TimesArgs) -> Result<Option<(Times, Calendar)>, InvalidInput> {
+    let mut calendar = Calendar {
+        rules: args.skip.clone(),
+    };
+    for path in &args.skip_ics {
+        calendar = calendar.with(&crate::input::read_ics(path)?);
+    }
+    let times = if !args.window.is_empty() {
+        Times::windows(args.window.clone())
+    } else if args.any_times() {
+        Times::switches(args.on.clone(), args.off.clone())
+    } else {
+        if !calendar.is_empty() {
+            return Err(InvalidInput::new(
+                "--skip and --skip-ics need times: give --window, --on or --off",
+            ));
+        }
+        return Ok(None);
+    };
+    let times = times.map_err(InvalidInput::new)?;
+    times.check_calendar(&calendar).map_err(InvalidInput::new)?;
+    Ok(Some((times, calendar)))
 }

@@ -1,50 +1,79 @@
-//! `ecs-onoff next`: the next fire times of an expression or window, in local time and UTC, with
-//! the daylight-saving gaps and folds met on the way reported on stderr.
+//! `ecs-onoff next`: the next fire times of an expression or window, or the transitions of a
+//! service's schedule options (several windows, on or off alone, skipped days), in local time
+//! and UTC, with the daylight-saving gaps and folds met on the way reported on stderr.
 
+use crate::calendar::Calendar;
 use crate::cli::NextArgs;
+use crate::compile::{Times, Transition};
 use crate::exit::ExitStatus;
 use crate::expression::eval::Active;
-use crate::expression::ScheduleExpression;
-use crate::naming::Switch;
+use crate::expression::timezone::Zone;
 use crate::output::Printer;
 use crate::report::{FireRow, NextReport};
 use crate::window::{Form, UserSchedule};
 
-/// What is evaluated: one expression, or a window's two, each with its switch.
-fn parts(args: &NextArgs) -> (Vec<(Option<Switch>, ScheduleExpression)>, String) {
+/// What is evaluated, as times and a calendar, and the heading that says so.
+fn parts(args: &NextArgs) -> anyhow::Result<(Times, Calendar, String)> {
     let zone = &args.timezone;
-    let text = &args.expr.text;
-    match &args.expr.meaning {
-        UserSchedule::One { expr, form } => {
-            let source = match form {
-                Form::Aws => String::new(),
-                Form::BareAwsCron => format!(" (from the 6-field AWS cron '{text}')"),
-                Form::UnixCron => format!(" (from the Unix cron '{text}')"),
-            };
-            (
-                vec![(None, expr.clone())],
-                format!("{expr} in {zone}{source}"),
-            )
-        }
-        UserSchedule::Window {
-            on,
-            off,
-            text,
-            overnight,
-        } => (
-            vec![
-                (Some(Switch::On), on.clone()),
-                (Some(Switch::Off), off.clone()),
-            ],
-            format!(
-                "window {text} in {zone}{}\n  on:  {on}\n  off: {off}",
-                if *overnight {
-                    " (overnight: off falls on the next day)"
-                } else {
-                    ""
-                }
+    if let Some(written) = &args.expr {
+        let text = &written.text;
+        return Ok(match &written.meaning {
+            UserSchedule::One { expr, form } => {
+                let source = match form {
+                    Form::Aws => String::new(),
+                    Form::BareAwsCron => format!(" (from the 6-field AWS cron '{text}')"),
+                    Form::UnixCron => format!(" (from the Unix cron '{text}')"),
+                };
+                (
+                    // One expression, shown without on/off labels.
+                    Times::Switches {
+                        on: Some(expr.clone()),
+                        off: None,
+                    },
+                    Calendar::default(),
+                    format!("{expr} in {zone}{source}"),
+                )
+            }
+            UserSchedule::Window(w) => (
+                Times::Windows(vec![w.clone()]),
+                Calendar::default(),
+                format!(
+                    "window {} in {zone}{}\n  on:  {}\n  off: {}",
+                    w.text,
+                    if w.overnight {
+                        " (overnight: off falls on the next day)"
+                    } else {
+                        ""
+                    },
+                    w.on,
+                    w.off
+                ),
             ),
-        ),
+        });
+    }
+    let (times, calendar) = super::times_of(&args.times)?
+        .ok_or_else(|| crate::exit::InvalidInput::new("give EXPR, or --window, --on or --off"))?;
+    let (on, off) = times.expressions();
+    let mut lines = vec![format!("{} in {zone}", times.text())];
+    lines.extend(on.iter().map(|e| format!("  on:  {e}")));
+    lines.extend(off.iter().map(|e| format!("  off: {e}")));
+    lines.extend(calendar.rules.iter().map(|r| format!("  skip: {r}")));
+    let heading = lines.join("\n");
+    Ok((times, calendar, heading))
+}
+
+fn notes(printer: &Printer, zone: &Zone, transitions: &[Transition], labelled: bool) {
+    for t in transitions.iter().filter(|t| t.fire.folded) {
+        let label = if labelled {
+            format!("{}: ", t.switch)
+        } else {
+            String::new()
+        };
+        printer.note(&format!(
+            "{label}{} occurs twice in {zone} (clocks fall back); AWS invokes once, at the first ({})",
+            t.fire.local.strftime("%Y-%m-%d %H:%M"),
+            t.fire.utc_rfc3339()
+        ));
     }
 }
 
@@ -52,47 +81,48 @@ pub fn run(args: &NextArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let zone = &args.timezone;
     let after = args.after.unwrap_or_else(jiff::Timestamp::now);
     let count = args.count as usize;
-    let (parts, heading) = parts(args);
-    let mut fires = Vec::new();
+    let (times, calendar, heading) = parts(args)?;
     // As a schedule created now with these dates: a rate() without StartDate fires at once.
     let active = Active {
         start: args.start_date,
         end: args.end_date,
         created: Some(after),
     };
-    for (switch, expr) in &parts {
-        let evaluation = expr.next_fires_active(zone, after, count, &active);
-        let label = switch.map(|a| format!("{a}: ")).unwrap_or_default();
-        for local in &evaluation.skipped {
-            printer.note(&format!(
-                "{label}{} does not exist in {zone} (clocks spring forward); AWS skips that invocation",
-                local.strftime("%Y-%m-%d %H:%M")
-            ));
+    let labelled = !matches!(
+        args.expr.as_ref().map(|w| &w.meaning),
+        Some(UserSchedule::One { .. })
+    );
+    let (on, off) = times.expressions();
+    for (switch, exprs) in [("on", on), ("off", off)] {
+        for expr in exprs {
+            let evaluation = expr.next_fires_active(zone, after, count, &active);
+            let label = if labelled {
+                format!("{switch}: ")
+            } else {
+                String::new()
+            };
+            for local in &evaluation.skipped {
+                printer.note(&format!(
+                    "{label}{} does not exist in {zone} (clocks spring forward); AWS skips that invocation",
+                    local.strftime("%Y-%m-%d %H:%M")
+                ));
+            }
+            if evaluation.fires.len() < count {
+                printer.note(&format!(
+                    "{label}{expr} fires {} time(s) after {}, not {count}",
+                    evaluation.fires.len(),
+                    after.strftime("%Y-%m-%dT%H:%M:%SZ")
+                ));
+            }
         }
-        for fire in evaluation.folded() {
-            printer.note(&format!(
-                "{label}{} occurs twice in {zone} (clocks fall back); AWS invokes once, at the first ({})",
-                fire.local.strftime("%Y-%m-%d %H:%M"),
-                fire.utc_rfc3339()
-            ));
-        }
-        if evaluation.fires.len() < count {
-            printer.note(&format!(
-                "{label}{expr} fires {} time(s) after {}, not {count}",
-                evaluation.fires.len(),
-                after.strftime("%Y-%m-%dT%H:%M:%SZ")
-            ));
-        }
-        fires.extend(
-            evaluation
-                .fires
-                .iter()
-                .map(|f| (f.utc, FireRow::new(zone, expr, *switch, f))),
-        );
     }
-    fires.sort_by_key(|(utc, _)| *utc);
+    let transitions = crate::compile::transitions(&times, &calendar, zone, after, count, &active);
+    notes(printer, zone, &transitions, labelled);
     printer.emit(&NextReport {
-        fires: fires.into_iter().map(|(_, row)| row).collect(),
+        fires: transitions
+            .iter()
+            .map(|t| FireRow::new(zone, t, labelled))
+            .collect(),
         heading,
     })?;
     Ok(ExitStatus::Success)

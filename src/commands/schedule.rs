@@ -11,26 +11,22 @@ use crate::plan::{self, Observed, Prune};
 use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
 use crate::report::Requests;
 use crate::schedule::ServiceId;
-use crate::spec::{self, ClientKey, Connection, Origin, ServiceRequest, ServiceSpec, Times};
+use crate::spec::{self, ClientKey, Connection, Origin, ServiceRequest, ServiceSpec};
 use jiff::Timestamp;
 use std::time::Instant;
 
 /// The request the flags make, in time zone `zone`. Cross-field rules are checked here; each
 /// value was checked by clap.
 fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpec, InvalidInput> {
-    let times = match (&args.window, &args.on, &args.off) {
-        (Some(window), _, _) => Times::Window(window.clone()),
-        (None, Some(on), Some(off)) => Times::OnOff {
-            on: on.clone(),
-            off: off.clone(),
-        },
-        _ => return Err(InvalidInput::new("give --on and --off, or --window")),
+    let Some((times, calendar)) = super::times_of(&args.times)? else {
+        return Err(InvalidInput::new(
+            "give --window (repeatable), or --on and/or --off",
+        ));
     };
     spec::check_dates(args.start_date, args.end_date, now).map_err(InvalidInput::new)?;
     if args.role_arn.is_none() && !args.dry_run {
         return Err(InvalidInput::new(spec::SpecError::RoleRequired));
     }
-    let (on, off) = times.expressions();
     Ok(ServiceSpec {
         id: ServiceId {
             cluster: args.target.cluster.clone(),
@@ -38,8 +34,8 @@ fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpe
         },
         connection: Connection::default(),
         group: args.target.group.clone(),
-        on,
-        off,
+        times,
+        calendar,
         zone,
         role_arn: args.role_arn.clone(),
         state: args.state.into(),
@@ -74,7 +70,7 @@ pub fn run(
         let settings = global.aws_settings();
         let lanes = Lanes::open(&settings, [&spec.connection], DEFAULT_CONCURRENCY).await?;
         if args.timezone.is_none() {
-            reconcile::check_partitions(&lanes.requests(vec![spec.clone()]))?;
+            reconcile::check_partitions(&lanes.requests(vec![spec.clone()], now)?)?;
             let key = lanes.connections.key(&spec.connection).clone();
             match reconcile::existing_zone(&lanes, &key, &spec.group, &spec.id).await? {
                 Some(existing) => {
@@ -116,22 +112,20 @@ fn dry_run(
         printer.note("no --on-count given: a dry run reads no service, so it shows desiredCount 1");
     }
     let group = spec.group.clone();
+    let now = Timestamp::now();
+    let compiled = spec.compile(now).map_err(InvalidInput::new)?;
     let request = ServiceRequest {
         key: ClientKey {
             region,
             profile: global.profile.clone(),
         },
         spec,
+        compiled,
     };
     if let Some(mismatch) = spec::partition_mismatch(&request) {
         return Err(InvalidInput::new(mismatch).into());
     }
-    let plan = plan::plan(
-        &[request],
-        &Observed::default(),
-        &Prune::Nothing,
-        Timestamp::now(),
-    );
+    let plan = plan::plan(&[request], &Observed::default(), &Prune::Nothing, now);
     for w in &plan.warnings {
         printer.warn(w);
     }

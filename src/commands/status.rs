@@ -1,14 +1,15 @@
 //! `ecs-onoff status`: a service's live counts and launch type, its schedules, and which of them
 //! fires next.
 
-use crate::aws::{ecs, scheduler};
+use crate::aws::ecs;
 use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit::{ExitStatus, InvalidInput};
+use crate::naming::{Slot, Switch};
 use crate::output::Printer;
 use crate::reconcile::{Lanes, DEFAULT_CONCURRENCY};
 use crate::report::{ScheduleRow, StatusReport};
 use crate::schedule::ServiceId;
-use crate::spec::{Connection, ServiceSpec};
+use crate::spec::Connection;
 
 pub async fn run(
     args: &StatusArgs,
@@ -43,15 +44,25 @@ pub async fn run(
         cluster: t.cluster.clone(),
         service: t.service.clone(),
     };
-    let mut schedules = Vec::new();
+    let schedules = crate::reconcile::service_schedules(&lanes, &key, &t.group, &id).await?;
     let mut missing = Vec::new();
-    for name in ServiceSpec::schedule_names(&id) {
-        match scheduler::get(&clients.scheduler, &t.group, &name).await? {
-            Some(s) => schedules.push(s),
-            None => missing.push(name),
+    for switch in Switch::ALL {
+        if !schedules
+            .iter()
+            .any(|s| s.owner().is_some_and(|o| o.1.switch == switch))
+        {
+            missing.push(id.schedule_name(Slot::plain(switch)));
         }
     }
     let now = jiff::Timestamp::now();
+    let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    for s in &schedules {
+        if let Some(w) = crate::spec::compiled_until(&s.description)
+            .and_then(|until| crate::checks::calendar_ends(until, today))
+        {
+            printer.warn(&format!("{id}: {w}"));
+        }
+    }
     let report = StatusReport {
         cluster: t.cluster.to_string(),
         service: t.service.to_string(),
