@@ -28,6 +28,8 @@ pub const HORIZON_DAYS: i64 = 400;
 /// The most schedules one service may have (a calendar that skips many single days of a
 /// frequent cron would need more: write those days as a different window instead).
 pub const MAX_SCHEDULES: usize = 100;
+/// How far back fires are read, so that segment bounds do not change from day to day.
+const LOOKBACK_DAYS: i64 = 366;
 /// How far past the horizon a run of skipped fires is followed to its end.
 const FOLLOW_DAYS: i64 = 5 * 366;
 
@@ -320,7 +322,11 @@ fn segments(
     now: Timestamp,
 ) -> (Vec<Segment>, Option<Date>) {
     let start = start.filter(|s| *s > now);
-    let after = start.map_or(now, |s| s - SignedDuration::from_secs(1));
+    // From a year back, so that a segment's bounds do not depend on the day they are computed:
+    // a segment that has started keeps the StartDate it was written with until it passes.
+    let after = start.map_or(now - SignedDuration::from_hours(24 * LOOKBACK_DAYS), |s| {
+        s - SignedDuration::from_secs(1)
+    });
     let horizon = now + SignedDuration::from_hours(24 * HORIZON_DAYS);
     let follow = horizon + SignedDuration::from_hours(24 * FOLLOW_DAYS);
     let mut fires = expr
@@ -363,6 +369,12 @@ fn segments(
             end,
             until: None,
         });
+    }
+    // Segments that have ended are gone; a StartDate that has passed has no effect (and AWS
+    // refuses one more than 5 minutes old).
+    out.retain(|s| s.end.is_none_or(|end| end > now));
+    for s in &mut out {
+        s.start = s.start.filter(|t| *t > now);
     }
     // The next skipped day after the open segment's start is where its compilation ends.
     let until = if open_ended {

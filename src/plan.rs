@@ -508,13 +508,17 @@ pub fn plan(
             });
             continue;
         }
-        let pruned = match prune {
-            Prune::Nothing => false,
-            Prune::Groups => groups.contains(&(key, schedule.group.as_str())),
-            Prune::Services(slots) => slots.iter().any(|slot| {
-                slot.key == *key && slot.group.as_str() == schedule.group && slot.id == *id
-            }),
-        };
+        // A requested service's own schedule that it no longer has (a segment that ended, a
+        // time or a skipped day removed) is deleted whatever the prune rule.
+        let own = requested.get(&(key, id)) == Some(&schedule.group.as_str());
+        let pruned = own
+            || match prune {
+                Prune::Nothing => false,
+                Prune::Groups => groups.contains(&(key, schedule.group.as_str())),
+                Prune::Services(slots) => slots.iter().any(|slot| {
+                    slot.key == *key && slot.group.as_str() == schedule.group && slot.id == *id
+                }),
+            };
         if pruned && !wanted.contains(&(key.clone(), schedule.group.clone(), schedule.name.clone()))
         {
             plan.steps.push(Step {
@@ -705,6 +709,27 @@ mod tests {
             [
                 ("prod.web.on".to_string(), "delete"),
                 ("prod.web.off".to_string(), "delete")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_requested_service_loses_the_schedules_it_no_longer_has() {
+        let r = request("prod", "web");
+        let mut stale = r.schedules(1).remove(0);
+        stale.name = "prod.web.on-20261224".into();
+        let mut observed = Observed {
+            existing: existing(&r, 1),
+            ..Observed::default()
+        };
+        observed.existing.push((r.key.clone(), stale));
+        let p = plan(std::slice::from_ref(&r), &observed, &Prune::Nothing, now());
+        assert_eq!(
+            verbs(&p),
+            [
+                ("prod.web.on".to_string(), "unchanged"),
+                ("prod.web.on-20261224".to_string(), "delete"),
+                ("prod.web.off".to_string(), "unchanged"),
             ]
         );
     }

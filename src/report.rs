@@ -129,6 +129,9 @@ pub struct ScheduleRow {
     pub state: Option<State>,
     pub next_fire_utc: Option<String>,
     pub next_fire_local: Option<String>,
+    /// StartDate and EndDate (RFC 3339), when it has them.
+    pub start_date: Option<String>,
+    pub end_date: Option<String>,
     /// Its EndDate has passed: it will not fire again.
     pub expired: bool,
     pub changes: Vec<FieldChange>,
@@ -160,6 +163,8 @@ impl ScheduleRow {
             state: s.state,
             next_fire_utc: fire.as_ref().map(|(_, f)| f.utc_rfc3339()),
             next_fire_local: fire.as_ref().map(|(_, f)| f.local_rfc3339()),
+            start_date: s.start_date.map(|t| t.to_string()),
+            end_date: s.end_date.map(|t| t.to_string()),
             expired: s.active().expired(now),
             changes: Vec::new(),
             next_fire_text: fire.as_ref().map(|(z, f)| local_time(z, f)),
@@ -293,9 +298,16 @@ impl Render for PlanReport {
                 .as_ref()
                 .map(|p| format!(" (profile {p})"))
                 .unwrap_or_default();
+            let mut dates = String::new();
+            if let Some(start) = &row.start_date {
+                let _ = write!(dates, "  from {start}");
+            }
+            if let Some(end) = &row.end_date {
+                let _ = write!(dates, "  until {end}");
+            }
             let _ = writeln!(
                 out,
-                "{} {verb:<9} {}/{}  [{}{profile}]  {}  {}  desiredCount {}",
+                "{} {verb:<9} {}/{}  [{}{profile}]  {}  {}  desiredCount {}{dates}",
                 sign(verb),
                 row.group,
                 row.name,

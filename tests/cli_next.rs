@@ -356,3 +356,112 @@ fn start_and_end_dates_bound_the_listed_fires() {
     let fires = utc_column(&r.json());
     assert_eq!(fires, ["2026-12-01T08:30:00Z", "2026-12-01T14:30:00Z"]);
 }
+
+#[test]
+fn schedule_options_show_skipped_on_times() {
+    let r = next(&[
+        "--window",
+        "MON-FRI 08:00-19:00",
+        "--window",
+        "SAT 10:00-14:00",
+        "--skip",
+        "2026-12-25",
+        "--timezone",
+        "Asia/Seoul",
+        "--after",
+        "2026-12-23T12:00:00Z",
+        "-n",
+        "3",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let items: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let rows: Vec<(String, String, bool)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["action"].as_str().unwrap().to_string(),
+                i["local"].as_str().unwrap().to_string(),
+                i["skipped"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect();
+    let row = |a: &str, l: &str, s: bool| (a.to_string(), l.to_string(), s);
+    assert_eq!(
+        rows,
+        [
+            row("on", "2026-12-24T08:00:00+09:00", false),
+            row("off", "2026-12-24T19:00:00+09:00", false),
+            row("on", "2026-12-25T08:00:00+09:00", true),
+            row("off", "2026-12-25T19:00:00+09:00", false),
+            row("on", "2026-12-26T10:00:00+09:00", false),
+            row("off", "2026-12-26T14:00:00+09:00", false),
+        ]
+    );
+    assert_eq!(items[2]["reason"], "--skip 2026-12-25");
+    // Text marks it.
+    let r = next(&[
+        "--window",
+        "MON-FRI 08:00-19:00",
+        "--skip",
+        "2026-12-25",
+        "-t",
+        "Asia/Seoul",
+        "--after",
+        "2026-12-24T12:00:00Z",
+        "-n",
+        "1",
+    ]);
+    assert!(
+        r.stdout.contains("skipped (--skip 2026-12-25)"),
+        "{}",
+        r.stdout
+    );
+    // Off alone, and bad input.
+    let r = next(&[
+        "--off",
+        "cron(0 22 * * ? *)",
+        "-n",
+        "1",
+        "--after",
+        "2026-12-24T00:00:00Z",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("off "), "{}", r.stdout);
+    for (args, needle) in [
+        (
+            vec!["--window", "MON-FRI 08:00-19:00", "--skip", "2026-02-30"],
+            "that month has 28 days",
+        ),
+        (
+            vec![
+                "--window",
+                "MON-FRI 08:00-19:00",
+                "--window",
+                "FRI 18:00-20:00",
+            ],
+            "overlap",
+        ),
+        (
+            vec!["--on", "rate(1 day)", "--skip", "*-12-25"],
+            "need cron() on times",
+        ),
+        (
+            vec![
+                "--skip-ics",
+                "/nonexistent/h.ics",
+                "--window",
+                "MON 08:00-09:00",
+            ],
+            "cannot read",
+        ),
+    ] {
+        let r = next(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+}
