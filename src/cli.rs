@@ -173,8 +173,99 @@ pub enum Command {
     Next(NextArgs),
     Plan(PlanArgs),
     Apply(ApplyArgs),
+    Override(OverrideArgs),
     Iam(IamArgs),
     Schema(SchemaArgs),
+}
+
+/// Keep a service on (or off) until a time, whatever its schedules say; list or cancel overrides.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = "The override takes effect at once (UpdateService, unless the service already \
+    has the count). Until its end none of the service's schedules fires: each one that would \
+    fire before then gets StartDate = the end (or is disabled, when its EndDate comes first), \
+    with what it had recorded in its Description. At the end a one-time schedule \
+    <cluster>.<service>.override, at(END) in UTC, deletes itself after it sets the count the \
+    schedules give at that moment. Nothing else runs in the account, and no state is kept \
+    locally: `status`, `override list` and `plan` read it back from AWS. `plan`, `apply` and \
+    `schedule` keep an override that has not ended; `unschedule` removes it with the schedules.\n\n\
+    TIME is RFC 3339, or YYYY-MM-DD HH:MM or HH:MM (the next such time) in the service's \
+    schedule time zone. DURATION is 30m, 3h, 2d, 1w or a combination such as 1h30m.\n\n\
+    Examples:\n  \
+    ecs-onoff override --cluster staging --service web --on --for 3h\n  \
+    ecs-onoff override -c staging -s web --on --count 4 --until '2026-12-01 20:00'\n  \
+    ecs-onoff override -c staging -s worker --off --for 2d\n  \
+    ecs-onoff override list --output json\n  \
+    ecs-onoff override cancel -c staging -s web"
+)]
+pub struct OverrideArgs {
+    #[command(subcommand)]
+    pub action: Option<OverrideAction>,
+    #[command(flatten)]
+    pub set: OverrideSetArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OverrideAction {
+    /// List the overrides in a group, with their ends in local time
+    List(OverrideListArgs),
+    /// End a service's override now: its schedules as they were, and the count they give now
+    Cancel(OverrideCancelArgs),
+}
+
+/// A new override (or one that replaces the service's current one). Which flags are required
+/// is checked by the command, since `override list` and `override cancel` take none of them.
+#[derive(Debug, Args)]
+pub struct OverrideSetArgs {
+    /// ECS cluster name
+    #[arg(long, short = 'c')]
+    pub cluster: Option<ClusterName>,
+    /// ECS service name
+    #[arg(long, short = 's')]
+    pub service: Option<ServiceName>,
+    /// Scheduler schedule group holding the service's schedules
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    pub group: GroupName,
+    /// Keep the service on
+    #[arg(long, conflicts_with = "off")]
+    pub on: bool,
+    /// Keep the service off
+    #[arg(long)]
+    pub off: bool,
+    /// desiredCount to keep [default: the count of its on (or off) schedule]
+    #[arg(long, value_name = "N", value_parser = crate::schedule::parse_count)]
+    pub count: Option<u32>,
+    /// How long, from now: 30m, 3h, 2d, 1h30m
+    #[arg(long = "for", id = "for_", value_name = "DURATION", conflicts_with = "until", value_parser = crate::overrides::parse_duration)]
+    pub for_: Option<jiff::SignedDuration>,
+    /// Until when: RFC 3339, or YYYY-MM-DD HH:MM or HH:MM in the service's time zone
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// The furthest an override may end
+    #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = crate::overrides::parse_duration)]
+    pub max: jiff::SignedDuration,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  ecs-onoff override list\n  ecs-onoff override list --cluster staging --output json"
+)]
+pub struct OverrideListArgs {
+    /// Scheduler schedule group to list
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP)]
+    pub group: GroupName,
+    /// Only this cluster's services
+    #[arg(long, short = 'c')]
+    pub cluster: Option<ClusterName>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  ecs-onoff override cancel --cluster staging --service web")]
+pub struct OverrideCancelArgs {
+    #[command(flatten)]
+    pub target: ServiceArgs,
 }
 
 /// Print the JSON Schema of the fleet file format.

@@ -403,6 +403,12 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 "Resource": format!("arn:{p}:ecs:{region}:{account}:service/*"),
             },
             {
+                "Sid": "OverrideSetsTheCountAtOnce",
+                "Effect": "Allow",
+                "Action": "ecs:UpdateService",
+                "Resource": format!("arn:{p}:ecs:{region}:{account}:service/*"),
+            },
+            {
                 "Sid": "ReadScalableTargets",
                 "Effect": "Allow",
                 "Action": "application-autoscaling:DescribeScalableTargets",

@@ -295,30 +295,66 @@ pub fn stems(cluster: &str, service: &str) -> Vec<String> {
     out
 }
 
+/// The last part of the name of a service's override schedule: the one-time schedule that
+/// ends an override (see [`crate::overrides`]).
+pub const OVERRIDE_PART: &str = "override";
+
+/// The name of a service's override schedule: `<cluster>.<service>.override`, shortened like
+/// the names of its other schedules.
+pub fn override_name(cluster: &str, service: &str) -> String {
+    let other = Slot {
+        switch: Switch::On,
+        index: 2,
+        until: None,
+    };
+    format!("{}{OVERRIDE_PART}", stem(cluster, service, &other))
+}
+
+/// What the last part of a managed schedule name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// One of the service's regular schedules.
+    Slot(Slot),
+    /// The schedule that ends an override of the service.
+    Override,
+}
+
 /// What a managed schedule name says about itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedName {
     /// Cluster and service, when the name is not shortened (else read them from the Input).
     pub service: Option<(String, String)>,
-    pub slot: Slot,
+    pub part: Part,
 }
 
 impl ParsedName {
-    pub fn switch(&self) -> Switch {
-        self.slot.switch
+    /// The regular schedule's slot; `None` for an override schedule.
+    pub fn slot(&self) -> Option<Slot> {
+        match self.part {
+            Part::Slot(slot) => Some(slot),
+            Part::Override => None,
+        }
+    }
+
+    pub fn switch(&self) -> Option<Switch> {
+        self.slot().map(|s| s.switch)
     }
 }
 
 /// Recognises names that follow the naming rule; `None` for any other name.
 pub fn parse_schedule_name(name: &str) -> Option<ParsedName> {
     let (rest, last) = name.rsplit_once('.')?;
-    let slot = Slot::parse(last)?;
+    let part = if last == OVERRIDE_PART {
+        Part::Override
+    } else {
+        Part::Slot(Slot::parse(last)?)
+    };
     let parts: Vec<&str> = rest.split('.').collect();
     let valid = |s: &str| validate_cluster(s).is_ok();
     match parts.as_slice() {
         [cluster, service] if valid(cluster) && valid(service) => Some(ParsedName {
             service: Some((cluster.to_string(), service.to_string())),
-            slot,
+            part,
         }),
         [cluster, service, hash]
             if valid(cluster)
@@ -330,7 +366,7 @@ pub fn parse_schedule_name(name: &str) -> Option<ParsedName> {
         {
             Some(ParsedName {
                 service: None,
-                slot,
+                part,
             })
         }
         _ => None,
@@ -353,7 +389,7 @@ mod tests {
         );
         let parsed = parse_schedule_name("prod.web.off").unwrap();
         assert_eq!(parsed.service, Some(("prod".into(), "web".into())));
-        assert_eq!(parsed.switch(), Switch::Off);
+        assert_eq!(parsed.switch(), Some(Switch::Off));
     }
 
     #[test]
@@ -383,7 +419,7 @@ mod tests {
             assert_eq!(na, schedule_name(cluster, a, Slot::plain(switch)), "stable");
             assert!(validate_group(&na).is_ok(), "valid Scheduler name: {na}");
             let parsed = parse_schedule_name(&na).unwrap();
-            assert_eq!(parsed.switch(), switch);
+            assert_eq!(parsed.switch(), Some(switch));
             assert_eq!(parsed.service, None);
         }
         // Known value: the hash never changes between versions.
@@ -445,10 +481,15 @@ mod tests {
         for (slot, name) in cases {
             assert_eq!(schedule_name("prod", "web", slot), name);
             let parsed = parse_schedule_name(name).unwrap();
-            assert_eq!(parsed.slot, slot, "{name}");
+            assert_eq!(parsed.slot(), Some(slot), "{name}");
             assert_eq!(parsed.service, Some(("prod".into(), "web".into())));
         }
         assert_eq!(stems("prod", "web"), ["prod.web."]);
+        assert_eq!(override_name("prod", "web"), "prod.web.override");
+        assert_eq!(
+            parse_schedule_name("prod.web.override").unwrap().part,
+            Part::Override
+        );
         for name in [
             "prod.web.on1",
             "prod.web.on02",
@@ -471,11 +512,20 @@ mod tests {
         for (c, s) in [(10, 10), (25, 25), (30, 20), (60, 3), (200, 200), (3, 60)] {
             let (cluster, service) = ("c".repeat(c), "s".repeat(s));
             let stems = stems(&cluster, &service);
+            let o = override_name(&cluster, &service);
+            assert!(
+                o.len() <= 64 && stems.iter().any(|p| o.starts_with(p)),
+                "{o}"
+            );
             for slot in [Slot::plain(Switch::On), Slot::plain(Switch::Off), longest] {
                 let name = schedule_name(&cluster, &service, slot);
                 assert!(name.len() <= 64, "{name}");
                 assert!(validate_group(&name).is_ok(), "{name}");
-                assert_eq!(parse_schedule_name(&name).unwrap().slot, slot, "{name}");
+                assert_eq!(
+                    parse_schedule_name(&name).unwrap().slot(),
+                    Some(slot),
+                    "{name}"
+                );
                 assert!(
                     stems.iter().any(|p| name.starts_with(p)),
                     "{name} {stems:?}"

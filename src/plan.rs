@@ -411,6 +411,16 @@ pub fn plan(
         }
     }
     let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    // Overrides that have not ended, by service: its regular schedules stay held until then.
+    let overrides: HashMap<(&ClientKey, &str, &ServiceId), Timestamp> = observed
+        .existing
+        .iter()
+        .filter_map(|(key, s)| {
+            let until = crate::overrides::Override::read(s)?.1.until;
+            let id = s.override_of()?;
+            (until > now).then_some(((key, s.group.as_str(), id), until))
+        })
+        .collect();
     for request in requests {
         let (key, spec) = (&request.key, &request.spec);
         let live = observed.services.get(&(key.clone(), spec.id.clone()));
@@ -461,6 +471,11 @@ pub fn plan(
                 .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
                 .copied();
             wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
+            if let Some(until) = overrides.get(&place) {
+                if let Some(held) = crate::overrides::hold(&schedule, *until, now) {
+                    schedule = held;
+                }
+            }
             let action = match old {
                 Some(old) => {
                     schedule.unmanaged = old.unmanaged.clone();
@@ -490,6 +505,28 @@ pub fn plan(
         .collect();
     let mut moves = BTreeSet::new();
     for (key, schedule) in &observed.existing {
+        if let Some(id) = schedule.override_of() {
+            // An override's end schedule: kept while the override lasts, unless its service is
+            // removed; one whose time has passed (it deletes itself after it runs) is removed.
+            let ended =
+                crate::overrides::Override::read(schedule).is_none_or(|(_, o)| o.until <= now);
+            let removed = matches!(prune, Prune::Services(slots) if slots.iter().any(|slot| {
+                slot.key == *key && slot.group.as_str() == schedule.group && slot.id == *id
+            }));
+            if ended || removed {
+                if removed && !ended {
+                    plan.notes.push(format!(
+                        "{id} in {key}: its override is removed with its schedules"
+                    ));
+                }
+                plan.steps.push(Step {
+                    key: key.clone(),
+                    schedule: schedule.clone(),
+                    action: Action::Delete,
+                });
+            }
+            continue;
+        }
         let Some((id, _)) = schedule.owner() else {
             continue;
         };

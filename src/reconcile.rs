@@ -412,7 +412,10 @@ fn belongs(name: &str, stems: &HashMap<String, ServiceId>) -> bool {
     };
     stems
         .get(&name[..=dot])
-        .is_some_and(|id| id.schedule_name(parsed.slot) == name)
+        .is_some_and(|id| match parsed.part {
+            crate::naming::Part::Slot(slot) => id.schedule_name(slot) == name,
+            crate::naming::Part::Override => id.override_name() == name,
+        })
 }
 
 /// The time zone of a service's existing schedules in a group (its first on schedule's, else
@@ -424,13 +427,14 @@ pub async fn existing_zone(
     id: &ServiceId,
 ) -> anyhow::Result<Option<crate::expression::timezone::Zone>> {
     let mut read = service_schedules(lanes, key, group, id).await?;
-    read.sort_by_key(|s| s.owner().map(|o| o.1));
+    read.retain(|s| s.owner().is_some());
     Ok(read
         .iter()
         .find_map(|s| crate::expression::timezone::Zone::parse(&s.timezone).ok()))
 }
 
-/// Every schedule of one service in a group, in slot order.
+/// Every schedule of one service in a group, in slot order (its override's end schedule, if
+/// any, first).
 pub async fn service_schedules(
     lanes: &Lanes,
     key: &ClientKey,
@@ -446,7 +450,7 @@ pub async fn service_schedules(
         .await?
         .into_iter()
         .map(|(_, s)| s)
-        .filter(|s| s.owner().is_some_and(|o| o.0 == id))
+        .filter(|s| s.owner().is_some_and(|o| o.0 == id) || s.override_of() == Some(id))
         .collect();
     read.sort_by(|a, b| a.owner().map(|o| o.1).cmp(&b.owner().map(|o| o.1)));
     Ok(read)

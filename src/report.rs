@@ -635,6 +635,9 @@ pub struct StatusReport {
     /// Names of the service's schedules that do not exist.
     pub missing: Vec<String>,
     pub next_transition: Option<Transition>,
+    /// The service's override, while it lasts.
+    #[serde(rename = "override")]
+    pub override_: Option<OverrideRow>,
 }
 
 impl StatusReport {
@@ -721,7 +724,88 @@ impl Render for StatusReport {
             }
             None => out.push_str("\nnext transition: none scheduled\n"),
         }
+        if let Some(o) = &self.override_ {
+            let _ = writeln!(out, "{}", o.sentence());
+        }
         out
+    }
+}
+
+/// A service's override.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideRow {
+    pub cluster: String,
+    pub service: String,
+    pub group: String,
+    pub region: String,
+    /// `on` or `off`: what the override keeps the service.
+    pub state: Switch,
+    /// The count it keeps.
+    pub count: u32,
+    /// Its end: RFC 3339 UTC, and in the service's time zone.
+    pub until_utc: String,
+    pub until_local: String,
+    pub timezone: String,
+    /// The count its end sets: what the schedules say then.
+    pub then_count: u32,
+}
+
+impl OverrideRow {
+    pub fn new(
+        key: &ClientKey,
+        group: &str,
+        id: &crate::schedule::ServiceId,
+        o: &crate::overrides::Override,
+    ) -> OverrideRow {
+        OverrideRow {
+            cluster: id.cluster.to_string(),
+            service: id.service.to_string(),
+            group: group.to_string(),
+            region: key.region.to_string(),
+            state: o.state,
+            count: o.count,
+            until_utc: o.until.to_string(),
+            until_local: o.until_local(),
+            timezone: o.zone.clone(),
+            then_count: o.then_count,
+        }
+    }
+
+    /// `override: kept on at desiredCount 2 until Sun 2026-11-29 17:00 KST (2026-11-29T08:00:00Z),
+    /// then desiredCount 0`.
+    pub fn sentence(&self) -> String {
+        format!(
+            "override: kept {} at desiredCount {} until {} ({}), then desiredCount {}",
+            self.state, self.count, self.until_local, self.until_utc, self.then_count
+        )
+    }
+}
+
+/// `override list`: the overrides in a group.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct OverrideList(pub Vec<OverrideRow>);
+
+impl Render for OverrideList {
+    fn text(&self, style: &Style) -> String {
+        if self.0.is_empty() {
+            return "no overrides\n".into();
+        }
+        let rows: Vec<Vec<String>> = self
+            .0
+            .iter()
+            .map(|o| {
+                vec![
+                    format!("{}/{}", o.cluster, o.service),
+                    format!("{} ({})", o.state, o.count),
+                    o.until_local.clone(),
+                    o.until_utc.clone(),
+                    o.then_count.to_string(),
+                ]
+            })
+            .collect();
+        let _ = style;
+        table(&["SERVICE", "KEPT", "UNTIL", "UNTIL (UTC)", "THEN"], &rows)
     }
 }
 

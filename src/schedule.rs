@@ -70,6 +70,11 @@ impl ServiceId {
         naming::schedule_name(&self.cluster, &self.service, slot)
     }
 
+    /// The name of this service's override schedule.
+    pub fn override_name(&self) -> String {
+        naming::override_name(&self.cluster, &self.service)
+    }
+
     /// The name prefixes under which this service's schedules are listed.
     pub fn stems(&self) -> Vec<String> {
         naming::stems(&self.cluster, &self.service)
@@ -267,12 +272,23 @@ impl Schedule {
         if !is_update_service_target(&self.target_arn) {
             return None;
         }
-        let parsed = parse_schedule_name(&self.name)?;
+        let slot = parse_schedule_name(&self.name)?.slot()?;
         let Input::UpdateService(update) = &self.input else {
             return None;
         };
-        (update.service.schedule_name(parsed.slot) == self.name)
-            .then_some((&update.service, parsed.slot))
+        (update.service.schedule_name(slot) == self.name).then_some((&update.service, slot))
+    }
+
+    /// The service whose override this schedule ends: an `at()` schedule named
+    /// `<cluster>.<service>.override` whose target is ECS UpdateService for that service.
+    pub fn override_of(&self) -> Option<&ServiceId> {
+        if !is_update_service_target(&self.target_arn) || !self.expression.starts_with("at(") {
+            return None;
+        }
+        let Input::UpdateService(update) = &self.input else {
+            return None;
+        };
+        (update.service.override_name() == self.name).then_some(&update.service)
     }
 
     /// The schedule's group as a validated name (a stored group always is one).
@@ -325,6 +341,9 @@ impl Schedule {
         }
         if let Some(t) = self.end_date {
             request["EndDate"] = json!(t.to_string());
+        }
+        if let Some(a) = &self.unmanaged.action_after_completion {
+            request["ActionAfterCompletion"] = json!(a);
         }
         request
     }

@@ -61,3 +61,21 @@ pub async fn describe(
             .collect(),
     ))
 }
+
+/// Sets a service's desiredCount now (UpdateService).
+pub async fn set_desired_count(
+    client: &Client,
+    cluster: &str,
+    service: &str,
+    count: u32,
+) -> Result<(), AwsError> {
+    client
+        .update_service()
+        .cluster(cluster)
+        .service(service)
+        .desired_count(i32::try_from(count).unwrap_or(i32::MAX))
+        .send()
+        .await
+        .call("UpdateService")?;
+    Ok(())
+}

@@ -164,6 +164,13 @@ pub async fn create(client: &Client, s: &Schedule, token: String) -> Result<(), 
         .target(target(s))
         .set_start_date(s.start_date.map(to_sdk_time))
         .set_end_date(s.end_date.map(to_sdk_time))
+        .set_kms_key_arn(s.unmanaged.kms_key_arn.clone())
+        .set_action_after_completion(
+            s.unmanaged
+                .action_after_completion
+                .as_deref()
+                .map(aws_sdk_scheduler::types::ActionAfterCompletion::from),
+        )
         .send()
         .await
         .call("CreateSchedule")?;

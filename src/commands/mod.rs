@@ -6,6 +6,7 @@ pub mod apply;
 pub mod iam;
 pub mod list;
 pub mod next;
+pub mod overrides;
 pub mod plan;
 pub mod schedule;
 pub mod status;
@@ -26,6 +27,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::List(args) => block_on(list::run(args, global, printer)),
         Command::Status(args) => block_on(status::run(args, global, printer)),
         Command::Next(args) => next::run(args, printer),
+        Command::Override(args) => block_on(overrides::run(args, global, printer)),
         Command::Iam(args) => iam::run(args, global, printer),
         Command::Plan(args) => block_on(plan::run(args, global, printer)),
         Command::Apply(args) => block_on(apply::run(args, global, printer)),

@@ -79,6 +79,11 @@ pub async fn run(
             .collect(),
         missing,
         next_transition: StatusReport::next_transition(&schedules, now),
+        override_: schedules
+            .iter()
+            .find_map(crate::overrides::Override::read)
+            .filter(|(_, o)| o.until > now)
+            .map(|(id, o)| crate::report::OverrideRow::new(&key, t.group.as_str(), &id, &o)),
     };
     printer.emit(&report)?;
     Ok(ExitStatus::Success)

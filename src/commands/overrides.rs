@@ -1,0 +1,257 @@
+//! `ecs-onoff override`: keep a service on or off until a time (see [`crate::overrides`] for
+//! what is written), list overrides, cancel one. Reads the service and its schedules, plans
+//! (pure), writes through the same executor as `apply`, then sets the count.
+
+use crate::aws::{ecs, scheduler};
+use crate::cli::{
+    GlobalArgs, OverrideAction, OverrideArgs, OverrideCancelArgs, OverrideListArgs,
+    OverrideSetArgs, ServiceArgs,
+};
+use crate::exit::{ExitStatus, InvalidInput};
+use crate::expression::timezone::Zone;
+use crate::naming::Switch;
+use crate::output::Printer;
+use crate::overrides::{self, Override, OverridePlan};
+use crate::plan::{Plan, Step};
+use crate::reconcile::{self, Lanes, Prepared, DEFAULT_CONCURRENCY};
+use crate::report::{OverrideList, OverrideRow};
+use crate::schedule::{Schedule, ServiceId};
+use crate::spec::{ClientKey, Connection};
+use jiff::Timestamp;
+use std::time::Instant;
+
+pub async fn run(
+    args: &OverrideArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    match &args.action {
+        Some(OverrideAction::List(a)) => list(a, global, printer).await,
+        Some(OverrideAction::Cancel(a)) => cancel(a, global, printer).await,
+        None => set(&args.set, global, printer).await,
+    }
+}
+
+/// The service as it is: its id, live desiredCount, and every schedule of it in the group.
+struct Read {
+    key: ClientKey,
+    id: ServiceId,
+    live: u32,
+    schedules: Vec<Schedule>,
+}
+
+async fn read(lanes: &Lanes, t: &ServiceArgs) -> anyhow::Result<Read> {
+    let key = lanes.connections.key(&Connection::default()).clone();
+    let clients = lanes.clients(&key);
+    let described = ecs::describe(&clients.ecs, &t.cluster, &[t.service.as_str()]).await?;
+    let Some(info) = described
+        .ok_or_else(|| {
+            InvalidInput::new(format!("cluster '{}' was not found in {key}", t.cluster))
+        })?
+        .into_iter()
+        .find(|s| s.name == *t.service && s.status == "ACTIVE")
+    else {
+        return Err(InvalidInput::new(format!(
+            "service '{}' was not found, or is not ACTIVE, in cluster '{}' ({key})",
+            t.service, t.cluster
+        ))
+        .into());
+    };
+    let id = ServiceId {
+        cluster: t.cluster.clone(),
+        service: t.service.clone(),
+    };
+    let schedules = reconcile::service_schedules(lanes, &key, &t.group, &id).await?;
+    Ok(Read {
+        key,
+        id,
+        live: info.desired_count,
+        schedules,
+    })
+}
+
+/// Carries out an override plan: the schedule writes (reported like `apply`), then, when they
+/// all succeeded, the count.
+async fn execute(
+    lanes: Lanes,
+    read: &Read,
+    planned: OverridePlan,
+    printer: &Printer,
+    started: Instant,
+) -> anyhow::Result<ExitStatus> {
+    let plan = Plan {
+        steps: planned
+            .steps
+            .into_iter()
+            .map(|(schedule, action)| Step {
+                key: read.key.clone(),
+                schedule,
+                action,
+            })
+            .collect(),
+        ..Plan::default()
+    };
+    let prepared = Prepared { lanes, plan };
+    let status = reconcile::apply(&prepared, printer, started, false).await?;
+    if status != ExitStatus::Success {
+        printer.warn("the service's desiredCount was not changed, since a write failed");
+        return Ok(status);
+    }
+    if let Some(count) = planned.set_count {
+        let clients = prepared.lanes.clients(&read.key);
+        ecs::set_desired_count(&clients.ecs, &read.id.cluster, &read.id.service, count).await?;
+        printer.note(&format!("{}: desiredCount set to {count} now", read.id));
+    }
+    Ok(status)
+}
+
+async fn set(
+    args: &OverrideSetArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
+    let missing: Vec<&str> = [
+        ("--cluster", args.cluster.is_none()),
+        ("--service", args.service.is_none()),
+        ("--on or --off", !args.on && !args.off),
+        (
+            "--for or --until",
+            args.for_.is_none() && args.until.is_none(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(flag, absent)| absent.then_some(flag))
+    .collect();
+    if !missing.is_empty() {
+        return Err(InvalidInput::new(format!(
+            "override needs {} (or use `override list` or `override cancel`; see ecs-onoff \
+             override --help)",
+            missing.join(", ")
+        ))
+        .into());
+    }
+    let t = ServiceArgs {
+        cluster: args.cluster.clone().expect("checked"),
+        service: args.service.clone().expect("checked"),
+        group: args.group.clone(),
+    };
+    let t = &t;
+    let connection = Connection::default();
+    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
+    let read = read(&lanes, t).await?;
+    let regular: Vec<Schedule> = read
+        .schedules
+        .iter()
+        .filter(|s| s.owner().is_some())
+        .map(overrides::release)
+        .collect();
+    if regular.is_empty() {
+        return Err(InvalidInput::new(format!(
+            "{} has no ecs-onoff schedules in group '{}': there is nothing to override \
+             (`ecs-onoff schedule` gives it some)",
+            read.id, t.group
+        ))
+        .into());
+    }
+    let state = if args.on { Switch::On } else { Switch::Off };
+    let of_switch = |switch: Switch| {
+        regular
+            .iter()
+            .find(|s| s.owner().is_some_and(|o| o.1.switch == switch))
+    };
+    let zone = of_switch(Switch::On)
+        .or(regular.first())
+        .and_then(|s| Zone::parse(&s.timezone).ok())
+        .unwrap_or_else(Zone::utc);
+    let now = Timestamp::now();
+    let until = match (&args.for_, &args.until) {
+        (Some(d), _) => now + *d,
+        (None, Some(text)) => {
+            overrides::parse_until(text, &zone, now).map_err(InvalidInput::new)?
+        }
+        (None, None) => unreachable!("clap requires --for or --until"),
+    };
+    let until = overrides::check_until(until, now, args.max).map_err(InvalidInput::new)?;
+    let count = args.count.unwrap_or_else(|| {
+        let scheduled = of_switch(state).and_then(|s| s.input.desired_count());
+        match state {
+            Switch::On => {
+                scheduled
+                    .filter(|n| *n > 0)
+                    .unwrap_or(if read.live > 0 { read.live } else { 1 })
+            }
+            Switch::Off => scheduled.unwrap_or(0),
+        }
+    });
+    let planned = overrides::plan_set(
+        &read.id,
+        &read.schedules,
+        read.live,
+        state,
+        count,
+        until,
+        now,
+    )
+    .expect("the service has regular schedules");
+    let o = Override {
+        state,
+        count,
+        until,
+        then_count: planned.then_count.unwrap_or(read.live),
+        zone: zone.name().to_string(),
+    };
+    printer.note(&format!(
+        "{}: {}",
+        read.id,
+        OverrideRow::new(&read.key, t.group.as_str(), &read.id, &o).sentence()
+    ));
+    execute(lanes, &read, planned, printer, started).await
+}
+
+async fn cancel(
+    args: &OverrideCancelArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    let started = Instant::now();
+    let connection = Connection::default();
+    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
+    let read = read(&lanes, &args.target).await?;
+    let planned = overrides::plan_cancel(&read.schedules, read.live, Timestamp::now());
+    if planned.steps.iter().all(|(_, a)| !a.is_change()) {
+        printer.note(&format!("{} has no override: nothing to cancel", read.id));
+    }
+    execute(lanes, &read, planned, printer, started).await
+}
+
+async fn list(
+    args: &OverrideListArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    let connection = Connection::default();
+    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
+    let key = lanes.connections.key(&connection).clone();
+    let client = &lanes.clients(&key).scheduler;
+    let now = Timestamp::now();
+    let mut rows = Vec::new();
+    let suffix = format!(".{}", crate::naming::OVERRIDE_PART);
+    for summary in scheduler::list(client, &args.group, None).await? {
+        if !summary.name.ends_with(&suffix) {
+            continue;
+        }
+        let Some(s) = scheduler::get(client, &args.group, &summary.name).await? else {
+            continue;
+        };
+        let Some((id, o)) = Override::read(&s) else {
+            continue;
+        };
+        if o.until <= now || args.cluster.as_ref().is_some_and(|c| *c != id.cluster) {
+            continue;
+        }
+        rows.push(OverrideRow::new(&key, args.group.as_str(), &id, &o));
+    }
+    printer.emit(&OverrideList(rows))?;
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,541 @@
+//! Overrides: keep a service on (or off) until a time whatever its schedules say, then hand it
+//! back to them, with nothing running in the account but Scheduler schedules. No I/O.
+//!
+//! An override of a service until T consists of:
+//! - its regular schedules *held*: each one that would fire between now and T gets StartDate T
+//!   (one whose EndDate comes first is disabled instead: it has no fire after T). The StartDate
+//!   and State it had are recorded in its Description, so that `override cancel` restores them
+//!   exactly, and so that `plan`/`apply` keep the hold while the override lasts;
+//! - the *end schedule* `<cluster>.<service>.override`: `at(T)` in UTC, deleting itself after it
+//!   runs (ActionAfterCompletion DELETE), setting the count the regular schedules give at T (the
+//!   last of their fires at or before T; the count before the override when none fired);
+//! - the service set to the override's count at once.
+//!
+//! So no regular schedule fires inside the override, and at T the service is in the state its
+//! schedules say for T. All of it is read back from AWS: there is no local state.
+
+use crate::expression::eval::{Active, Event};
+use crate::expression::timezone::Zone;
+use crate::expression::ScheduleExpression;
+use crate::naming::Switch;
+use crate::plan::{diff, Action};
+use crate::schedule::{Input, Schedule, ServiceId, State, UpdateService, RETRY_POLICY};
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How far ahead an override may end unless `--max` says otherwise.
+pub const DEFAULT_MAX: SignedDuration = SignedDuration::from_hours(14 * 24);
+/// How far back the last regular fire is looked for.
+const LOOKBACK: SignedDuration = SignedDuration::from_hours(35 * 24);
+/// What marks a held schedule's Description.
+const HELD: &str = "; held by an override until ";
+
+/// `30m`, `3h`, `2d`, `1w`, or combinations such as `1h30m`.
+pub fn parse_duration(text: &str) -> Result<SignedDuration, String> {
+    let bad = || {
+        format!(
+            "'{text}' is not a duration: write a number and a unit (m, h, d or w), or several \
+             (30m, 3h, 2d, 1h30m)"
+        )
+    };
+    let mut total: i64 = 0;
+    let mut digits = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit = match c {
+            'm' => 60,
+            'h' => 3_600,
+            'd' => 86_400,
+            'w' => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        let n: i64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        total = n
+            .checked_mul(unit)
+            .and_then(|s| total.checked_add(s))
+            .ok_or_else(bad)?;
+    }
+    if !digits.is_empty() || total <= 0 {
+        return Err(bad());
+    }
+    Ok(SignedDuration::from_secs(total))
+}
+
+/// An end time: RFC 3339, or `YYYY-MM-DD HH:MM`, or `HH:MM` (the next such time), both local
+/// in `zone`. A local time that does not exist (clocks spring forward) is refused; one that
+/// occurs twice is its first occurrence.
+pub fn parse_until(text: &str, zone: &Zone, now: Timestamp) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if let Ok(t) = text.parse::<Timestamp>() {
+        return Ok(t);
+    }
+    let tz = zone.tz();
+    let resolve = |local: jiff::civil::DateTime| -> Result<Timestamp, String> {
+        match tz.to_ambiguous_timestamp(local).offset() {
+            jiff::tz::AmbiguousOffset::Gap { .. } => Err(format!(
+                "{} does not exist in {zone} (clocks spring forward); choose another time",
+                local.strftime("%Y-%m-%d %H:%M")
+            )),
+            jiff::tz::AmbiguousOffset::Unambiguous { offset }
+            | jiff::tz::AmbiguousOffset::Fold { before: offset, .. } => {
+                offset.to_timestamp(local).map_err(|e| e.to_string())
+            }
+        }
+    };
+    if let Ok(local) = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", text) {
+        return resolve(local);
+    }
+    if let Ok(time) = jiff::civil::Time::strptime("%H:%M", text) {
+        let today = tz.to_datetime(now).date();
+        let mut local = today.to_datetime(time);
+        if resolve(local).is_ok_and(|t| t <= now) {
+            local = today
+                .tomorrow()
+                .map_err(|e| e.to_string())?
+                .to_datetime(time);
+        }
+        return resolve(local);
+    }
+    Err(format!(
+        "'{text}' is not a time: write RFC 3339 (2026-11-29T08:00:00Z), or YYYY-MM-DD HH:MM or \
+         HH:MM in the service's time zone ({zone})"
+    ))
+}
+
+/// The end rounded up to a whole minute, checked: after now, and at most `max` ahead.
+pub fn check_until(
+    until: Timestamp,
+    now: Timestamp,
+    max: SignedDuration,
+) -> Result<Timestamp, String> {
+    let secs = until.as_second();
+    let rounded = Timestamp::from_second(secs + (60 - secs.rem_euclid(60)) % 60)
+        .map_err(|e| e.to_string())?;
+    if rounded <= now {
+        return Err(format!("the override's end {until} is not in the future"));
+    }
+    if rounded > now + max {
+        return Err(format!(
+            "the override's end {until} is more than {} ahead; raise --max to allow it",
+            duration_text(max)
+        ));
+    }
+    Ok(rounded)
+}
+
+/// `14d`, `3h30m`.
+pub fn duration_text(d: SignedDuration) -> String {
+    let mut secs = d.as_secs();
+    let mut out = String::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if secs >= size {
+            let _ = write!(out, "{}{unit}", secs / size);
+            secs %= size;
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0m");
+    }
+    out
+}
+
+/// What a held schedule had before the hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hold {
+    pub until: Timestamp,
+    pub start: Option<Timestamp>,
+    pub state: State,
+}
+
+/// The part of a description before any hold marker, and the hold it records.
+pub fn held(s: &Schedule) -> Option<Hold> {
+    let (_, rest) = s.description.split_once(HELD)?;
+    let (until, rest) = rest.split_once(" (StartDate was ")?;
+    let (start, rest) = rest.split_once(", State was ")?;
+    let state = rest.strip_suffix(')')?;
+    Some(Hold {
+        until: until.parse().ok()?,
+        start: match start {
+            "none" => None,
+            t => Some(t.parse().ok()?),
+        },
+        state: state.parse().ok()?,
+    })
+}
+
+/// The schedule as it was before any hold.
+pub fn release(s: &Schedule) -> Schedule {
+    let mut out = s.clone();
+    if let Some(h) = held(s) {
+        out.start_date = h.start;
+        out.state = Some(h.state);
+    }
+    if let Some((base, _)) = s.description.split_once(HELD) {
+        out.description = base.to_string();
+    }
+    out
+}
+
+/// Whether a regular schedule (enabled, within its dates) fires after `now` and before `until`.
+fn fires_before(s: &Schedule, now: Timestamp, until: Timestamp) -> bool {
+    if s.state != Some(State::Enabled) {
+        return false;
+    }
+    let (Ok(expr), Ok(zone)) = (
+        ScheduleExpression::parse(&s.expression),
+        Zone::parse(&s.timezone),
+    ) else {
+        return false;
+    };
+    expr.next_fires_active(&zone, now, 1, &s.active())
+        .fires
+        .first()
+        .is_some_and(|f| f.utc < until)
+}
+
+/// A regular schedule held until `until`, or `None` when it does not fire before then (it is
+/// left as it is). `s` must not be held already (see [`release`]).
+pub fn hold(s: &Schedule, until: Timestamp, now: Timestamp) -> Option<Schedule> {
+    if !fires_before(s, now, until) {
+        return None;
+    }
+    let mut out = s.clone();
+    let marker = format!(
+        "{HELD}{until} (StartDate was {}, State was {})",
+        s.start_date
+            .map_or_else(|| "none".to_string(), |t| t.to_string()),
+        s.state.unwrap_or(State::Enabled)
+    );
+    if s.end_date.is_some_and(|end| end <= until) {
+        // No fire after the end of the override: disabled until it is released or deleted.
+        out.state = Some(State::Disabled);
+    } else {
+        out.start_date = Some(s.start_date.map_or(until, |t| t.max(until)));
+    }
+    out.description = fit_description(&s.description, &marker);
+    Some(out)
+}
+
+/// A description with a marker added, within Scheduler's 512 characters (the service names in
+/// it are cut first; the Input always names them in full).
+fn fit_description(base: &str, marker: &str) -> String {
+    let max = crate::schedule::MAX_DESCRIPTION;
+    if base.len() + marker.len() <= max {
+        return format!("{base}{marker}");
+    }
+    let keep = max.saturating_sub(marker.len() + 3);
+    let mut cut = keep.min(base.len());
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}...{marker}", &base[..cut])
+}
+
+/// The desiredCount a set of regular schedules gives at `at`: the count of the last fire at or
+/// before it (within 35 days), if any fired.
+pub fn scheduled_count(regular: &[Schedule], at: Timestamp) -> Option<u32> {
+    let mut last: Option<(Timestamp, u32)> = None;
+    for s in regular.iter().filter(|s| s.state == Some(State::Enabled)) {
+        let (Ok(expr), Ok(zone), Some(count)) = (
+            ScheduleExpression::parse(&s.expression),
+            Zone::parse(&s.timezone),
+            s.input.desired_count(),
+        ) else {
+            continue;
+        };
+        let from = at - LOOKBACK;
+        let active = Active {
+            start: s.start_date,
+            end: s.end_date,
+            created: s.created,
+        };
+        let fire = expr
+            .events(&zone, from - SignedDuration::from_secs(1))
+            .filter_map(|e| match e {
+                Event::Fire(f) => Some(f.utc),
+                Event::Skipped { .. } => None,
+            })
+            .take_while(|t| *t <= at)
+            .filter(|t| active.start.is_none_or(|s| *t >= s) && active.end.is_none_or(|e| *t <= e))
+            .last();
+        if let Some(t) = fire {
+            if last.is_none_or(|(lt, _)| t > lt) {
+                last = Some((t, count));
+            }
+        }
+    }
+    last.map(|(_, n)| n)
+}
+
+/// What an override is: read back from its end schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Override {
+    pub state: Switch,
+    /// The count it holds the service at.
+    pub count: u32,
+    #[serde(serialize_with = "rfc3339")]
+    pub until: Timestamp,
+    /// The count its end sets (what the schedules say then).
+    pub then_count: u32,
+    /// The service's schedule time zone, for showing the end.
+    pub zone: String,
+}
+
+fn rfc3339<S: serde::Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_string())
+}
+
+impl Override {
+    /// The end in the service's zone, `Sun 2026-11-29 17:00 KST`.
+    pub fn until_local(&self) -> String {
+        Zone::parse(&self.zone).map_or_else(
+            |_| self.until.to_string(),
+            |z| {
+                self.until
+                    .to_zoned_datetime(z.tz().clone())
+                    .strftime("%a %Y-%m-%d %H:%M %Z")
+                    .to_string()
+            },
+        )
+    }
+
+    /// Reads an override from its end schedule; `None` for any other schedule.
+    pub fn read(s: &Schedule) -> Option<(ServiceId, Override)> {
+        let id = s.override_of()?.clone();
+        let then_count = s.input.desired_count()?;
+        let rest = s.description.split_once(" (keeps it ")?.1;
+        let (state, rest) = rest.split_once(" at desiredCount ")?;
+        let (count, rest) = rest.split_once(" until ")?;
+        let (until, rest) = rest.split_once(", time zone ")?;
+        let zone = rest.split_once(')')?.0;
+        Some((
+            id,
+            Override {
+                state: match state {
+                    "on" => Switch::On,
+                    "off" => Switch::Off,
+                    _ => return None,
+                },
+                count: count.parse().ok()?,
+                until: until.parse().ok()?,
+                then_count,
+                zone: zone.to_string(),
+            },
+        ))
+    }
+
+    /// The end schedule of this override, modelled on one of the service's regular schedules
+    /// (its group, role, target and dead-letter queue).
+    pub fn end_schedule(&self, id: &ServiceId, model: &Schedule) -> Schedule {
+        let at = jiff::tz::TimeZone::UTC.to_datetime(self.until);
+        let text = format!(
+            "Managed by ecs-onoff: ends the override of ECS service {} in cluster {} (keeps it \
+             {} at desiredCount {} until {}, time zone {}), then sets desiredCount {}",
+            id.service, id.cluster, self.state, self.count, self.until, self.zone, self.then_count
+        );
+        Schedule {
+            name: id.override_name(),
+            group: model.group.clone(),
+            expression: format!("at({})", at.strftime("%Y-%m-%dT%H:%M:%S")),
+            timezone: "UTC".into(),
+            state: Some(State::Enabled),
+            description: text,
+            flexible_window_off: true,
+            target_arn: model.target_arn.clone(),
+            role_arn: model.role_arn.clone(),
+            input: Input::UpdateService(UpdateService {
+                service: id.clone(),
+                desired_count: self.then_count,
+            }),
+            retry: Some(RETRY_POLICY),
+            dead_letter_arn: model.dead_letter_arn.clone(),
+            start_date: None,
+            end_date: None,
+            unmanaged: crate::schedule::Unmanaged {
+                kms_key_arn: model.unmanaged.kms_key_arn.clone(),
+                action_after_completion: Some("DELETE".into()),
+            },
+            created: None,
+        }
+    }
+}
+
+/// The writes of an override or of its cancellation, and the count to set at once.
+#[derive(Debug, Clone, Default)]
+pub struct OverridePlan {
+    pub steps: Vec<(Schedule, Action)>,
+    /// The desiredCount to set now with UpdateService, when it differs from the live one.
+    pub set_count: Option<u32>,
+    pub then_count: Option<u32>,
+}
+
+/// An override of a service whose schedules are `existing` (regular ones, held or not, and an
+/// end schedule if one exists), with live count `live`.
+pub fn plan_set(
+    id: &ServiceId,
+    existing: &[Schedule],
+    live: u32,
+    state: Switch,
+    count: u32,
+    until: Timestamp,
+    now: Timestamp,
+) -> Option<OverridePlan> {
+    let regular: Vec<&Schedule> = existing.iter().filter(|s| s.owner().is_some()).collect();
+    let model = regular.first()?;
+    let released: Vec<Schedule> = regular.iter().map(|s| release(s)).collect();
+    let zone = released
+        .iter()
+        .find(|s| s.owner().is_some_and(|o| o.1.switch == Switch::On))
+        .unwrap_or(&released[0])
+        .timezone
+        .clone();
+    let before = existing
+        .iter()
+        .find_map(Override::read)
+        .filter(|(_, o)| o.until > now);
+    // At the end: what the schedules say then, else the count from before the override.
+    let fallback = before.as_ref().map_or(live, |(_, o)| o.then_count);
+    let then_count = scheduled_count(&released, until).unwrap_or(fallback);
+    let o = Override {
+        state,
+        count,
+        until,
+        then_count,
+        zone,
+    };
+    let mut steps = Vec::new();
+    for (old, plain) in regular.iter().zip(&released) {
+        let mut plain = plain.clone();
+        plain.start_date = plain.start_date.filter(|t| *t > now);
+        let wanted = hold(&plain, until, now).unwrap_or(plain);
+        let action = diff(&wanted, Some(old));
+        steps.push((wanted, action));
+    }
+    let end = o.end_schedule(id, model);
+    let old_end = existing.iter().find(|s| s.override_of().is_some());
+    let action = diff(&end, old_end);
+    steps.push((end, action));
+    Some(OverridePlan {
+        steps,
+        set_count: (live != count).then_some(count),
+        then_count: Some(then_count),
+    })
+}
+
+/// The cancellation of a service's override: its regular schedules released, its end schedule
+/// deleted, and the service set to what the schedules say for now.
+pub fn plan_cancel(existing: &[Schedule], live: u32, now: Timestamp) -> OverridePlan {
+    let mut steps = Vec::new();
+    let mut released = Vec::new();
+    for s in existing.iter().filter(|s| s.owner().is_some()) {
+        let plain = release(s);
+        let mut wanted = plain.clone();
+        // A StartDate the hold recorded that has passed is left out (AWS refuses it).
+        wanted.start_date = wanted.start_date.filter(|t| *t > now);
+        steps.push((wanted.clone(), diff(&wanted, Some(s))));
+        released.push(plain);
+    }
+    let mut had_override = false;
+    for s in existing.iter().filter(|s| s.override_of().is_some()) {
+        had_override = true;
+        steps.push((s.clone(), Action::Delete));
+    }
+    let now_count = scheduled_count(&released, now);
+    OverridePlan {
+        steps,
+        set_count: now_count.filter(|n| had_override && *n != live),
+        then_count: now_count,
+    }
+}
+
+/// The desiredCount of a service over time as its schedules set it: every fire of every
+/// enabled schedule (regular ones within their dates, and at() end schedules) between `from`
+/// and `to`, in order, with the count it sets. What AWS would do, replayed.
+pub fn timeline(schedules: &[Schedule], from: Timestamp, to: Timestamp) -> Vec<(Timestamp, u32)> {
+    let mut out = Vec::new();
+    for s in schedules.iter().filter(|s| s.state == Some(State::Enabled)) {
+        let (Ok(expr), Ok(zone), Some(count)) = (
+            ScheduleExpression::parse(&s.expression),
+            Zone::parse(&s.timezone),
+            s.input.desired_count(),
+        ) else {
+            continue;
+        };
+        let fires = expr
+            .next_fires_active(&zone, from, 10_000, &s.active())
+            .fires;
+        out.extend(
+            fires
+                .into_iter()
+                .map(|f| f.utc)
+                .take_while(|t| *t <= to)
+                .map(|t| (t, count)),
+        );
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30m"), Ok(SignedDuration::from_mins(30)));
+        assert_eq!(parse_duration("1h30m"), Ok(SignedDuration::from_mins(90)));
+        assert_eq!(parse_duration("2d"), Ok(SignedDuration::from_hours(48)));
+        for bad in ["", "3", "h", "3x", "-3h", "0m", "1h 30m"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(duration_text(SignedDuration::from_hours(14 * 24)), "14d");
+        assert_eq!(duration_text(SignedDuration::from_mins(90)), "1h30m");
+    }
+
+    #[test]
+    fn end_times_in_the_service_zone() {
+        let seoul = Zone::parse("Asia/Seoul").unwrap();
+        let now = t("2026-11-28T12:00:00Z"); // 21:00 in Seoul
+        assert_eq!(
+            parse_until("2026-11-29T08:00:00Z", &seoul, now),
+            Ok(t("2026-11-29T08:00:00Z"))
+        );
+        assert_eq!(
+            parse_until("2026-11-30 09:00", &seoul, now),
+            Ok(t("2026-11-30T00:00:00Z"))
+        );
+        // HH:MM: the next such time, today or tomorrow.
+        assert_eq!(
+            parse_until("23:00", &seoul, now),
+            Ok(t("2026-11-28T14:00:00Z"))
+        );
+        assert_eq!(
+            parse_until("08:00", &seoul, now),
+            Ok(t("2026-11-28T23:00:00Z"))
+        );
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let e = parse_until("2027-03-28 02:30", &berlin, now).unwrap_err();
+        assert!(e.contains("does not exist"), "{e}");
+        assert!(parse_until("tomorrow", &seoul, now).is_err());
+        // Rounded up to the minute; within the maximum.
+        assert_eq!(
+            check_until(t("2026-11-28T13:00:30Z"), now, DEFAULT_MAX),
+            Ok(t("2026-11-28T13:01:00Z"))
+        );
+        assert!(check_until(t("2026-11-28T11:00:00Z"), now, DEFAULT_MAX).is_err());
+        let far = check_until(t("2026-12-20T00:00:00Z"), now, DEFAULT_MAX).unwrap_err();
+        assert!(
+            far.contains("more than 14d ahead") && far.contains("--max"),
+            "{far}"
+        );
+    }
+}
