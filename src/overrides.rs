@@ -14,7 +14,7 @@
 //! So no regular schedule fires inside the override, and at T the service is in the state its
 //! schedules say for T. All of it is read back from AWS: there is no local state.
 
-use crate::expression::eval::{Active, Event};
+
 use crate::expression::timezone::Zone;
 use crate::expression::ScheduleExpression;
 use crate::naming::Switch;
@@ -28,6 +28,8 @@ use std::fmt::Write as _;
 pub const DEFAULT_MAX: SignedDuration = SignedDuration::from_hours(14 * 24);
 /// How far back the last regular fire is looked for.
 const LOOKBACK: SignedDuration = SignedDuration::from_hours(35 * 24);
+/// The most fires of one schedule a replay looks at (five weeks of every minute).
+const MAX_REPLAYED: usize = 60_000;
 /// What marks a held schedule's Description.
 const HELD: &str = "; held by an override until ";
 
@@ -239,37 +241,8 @@ fn fit_description(base: &str, marker: &str) -> String {
 /// The desiredCount a set of regular schedules gives at `at`: the count of the last fire at or
 /// before it (within 35 days), if any fired.
 pub fn scheduled_count(regular: &[Schedule], at: Timestamp) -> Option<u32> {
-    let mut last: Option<(Timestamp, u32)> = None;
-    for s in regular.iter().filter(|s| s.state == Some(State::Enabled)) {
-        let (Ok(expr), Ok(zone), Some(count)) = (
-            ScheduleExpression::parse(&s.expression),
-            Zone::parse(&s.timezone),
-            s.input.desired_count(),
-        ) else {
-            continue;
-        };
-        let from = at - LOOKBACK;
-        let active = Active {
-            start: s.start_date,
-            end: s.end_date,
-            created: s.created,
-        };
-        let fire = expr
-            .events(&zone, from - SignedDuration::from_secs(1))
-            .filter_map(|e| match e {
-                Event::Fire(f) => Some(f.utc),
-                Event::Skipped { .. } => None,
-            })
-            .take_while(|t| *t <= at)
-            .filter(|t| active.start.is_none_or(|s| *t >= s) && active.end.is_none_or(|e| *t <= e))
-            .last();
-        if let Some(t) = fire {
-            if last.is_none_or(|(lt, _)| t > lt) {
-                last = Some((t, count));
-            }
-        }
-    }
-    last.map(|(_, n)| n)
+    let from = at - LOOKBACK - SignedDuration::from_secs(1);
+    timeline(regular, from, at).last().map(|(_, count)| *count)
 }
 
 /// What an override is: read back from its end schedule.
@@ -467,7 +440,7 @@ pub fn timeline(schedules: &[Schedule], from: Timestamp, to: Timestamp) -> Vec<(
             continue;
         };
         let fires = expr
-            .next_fires_active(&zone, from, 10_000, &s.active())
+            .next_fires_active(&zone, from, MAX_REPLAYED, &s.active())
             .fires;
         out.extend(
             fires

@@ -149,6 +149,13 @@ fn window(s: &Schedule) -> FlexibleTimeWindow {
         .expect("Mode is set")
 }
 
+fn after_completion(s: &Schedule) -> Option<aws_sdk_scheduler::types::ActionAfterCompletion> {
+    s.unmanaged
+        .action_after_completion
+        .as_deref()
+        .map(aws_sdk_scheduler::types::ActionAfterCompletion::from)
+}
+
 /// CreateSchedule with every managed field.
 pub async fn create(client: &Client, s: &Schedule, token: String) -> Result<(), AwsError> {
     client
@@ -165,12 +172,7 @@ pub async fn create(client: &Client, s: &Schedule, token: String) -> Result<(), 
         .set_start_date(s.start_date.map(to_sdk_time))
         .set_end_date(s.end_date.map(to_sdk_time))
         .set_kms_key_arn(s.unmanaged.kms_key_arn.clone())
-        .set_action_after_completion(
-            s.unmanaged
-                .action_after_completion
-                .as_deref()
-                .map(aws_sdk_scheduler::types::ActionAfterCompletion::from),
-        )
+        .set_action_after_completion(after_completion(s))
         .send()
         .await
         .call("CreateSchedule")?;
@@ -192,12 +194,7 @@ pub async fn update(client: &Client, s: &Schedule) -> Result<(), AwsError> {
         .set_start_date(s.start_date.map(to_sdk_time))
         .set_end_date(s.end_date.map(to_sdk_time))
         .set_kms_key_arn(s.unmanaged.kms_key_arn.clone())
-        .set_action_after_completion(
-            s.unmanaged
-                .action_after_completion
-                .as_deref()
-                .map(aws_sdk_scheduler::types::ActionAfterCompletion::from),
-        )
+        .set_action_after_completion(after_completion(s))
         .send()
         .await
         .call("UpdateSchedule")?;
