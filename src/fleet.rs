@@ -191,6 +191,35 @@ pub struct FleetFile {
     /// Named calendars of skipped days, `[calendars.NAME]`.
     #[serde(default)]
     pub calendars: std::collections::BTreeMap<String, CalendarTable>,
+    /// Overrides of services in the file, one `[[override]]` table each.
+    #[serde(default, rename = "override")]
+    pub overrides: Vec<OverrideEntry>,
+}
+
+/// Keeps a service of the file on or off until a time, whatever its schedules say.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct OverrideEntry {
+    /// ECS cluster name of a [[service]] of the file.
+    #[schemars(with = "String")]
+    pub cluster: Spanned<String>,
+    /// ECS service name of that [[service]].
+    #[schemars(with = "String")]
+    pub service: Spanned<String>,
+    /// Its Region, when the file has the service in several.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub region: Option<Spanned<String>>,
+    /// "on" or "off".
+    #[schemars(with = "String")]
+    pub state: Spanned<String>,
+    /// The end: RFC 3339, or "YYYY-MM-DD HH:MM" in the service's time zone (at most 14 days ahead); an end that has passed is ignored with a note.
+    #[schemars(with = "String")]
+    pub until: Spanned<String>,
+    /// desiredCount to keep [default: the count of its on (or off) schedule].
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub count: Option<Spanned<i64>>,
 }
 
 /// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
@@ -212,6 +241,8 @@ const SETTING_KEYS: [&str; 12] = [
 const ENTRY_KEYS: [&str; 3] = ["cluster", "service", "skip"];
 /// The keys of a `[calendars.NAME]` table.
 const CALENDAR_KEYS: [&str; 2] = ["skip", "ics"];
+/// The keys of an `[[override]]` table.
+const OVERRIDE_KEYS: [&str; 6] = ["cluster", "service", "region", "state", "until", "count"];
 
 /// Reports every key the format does not have, in every table, each at its place.
 fn unknown_keys(report: &mut Report) {
@@ -256,13 +287,20 @@ fn unknown_keys(report: &mut Report) {
                     }
                 }
             }
+            ("override", DeValue::Array(entries)) => {
+                for entry in entries.iter() {
+                    if let DeValue::Table(table) = entry.get_ref() {
+                        check(report, table, &OVERRIDE_KEYS, "[[override]]");
+                    }
+                }
+            }
             // Wrong types are reported by the deserializer.
-            ("defaults" | "service" | "calendars", _) => {}
+            ("defaults" | "service" | "calendars" | "override", _) => {}
             (other, _) => report.at(
                 key.span(),
                 format!(
                     "unknown key '{}': a fleet file has a [defaults] table, [calendars.NAME] \
-                     tables and [[service]] tables",
+                     tables, [[service]] and [[override]] tables",
                     crate::text::printable(other)
                 ),
             ),
@@ -587,12 +625,89 @@ fn resolve(
         dead_letter_arn: None,
         start_date: None,
         end_date: None,
+        override_: None,
         origin: Origin::File {
             path: report.path.to_string(),
             line: l.line,
             column: l.column,
         },
     })
+}
+
+/// Gives each `[[override]]` to the service it names: one of the file's services (by cluster,
+/// service and, when given, Region), at most one override each.
+fn attach_overrides(report: &mut Report, entries: &[OverrideEntry], specs: &mut [ServiceSpec]) {
+    let mut seen: HashMap<usize, usize> = HashMap::new();
+    for e in entries {
+        let place = e.cluster.span();
+        let region = e
+            .region
+            .as_ref()
+            .and_then(|r| report.parse("region", r, str::parse::<crate::arn::Region>));
+        let matching: Vec<usize> = specs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                s.id.cluster.as_str() == e.cluster.get_ref()
+                    && s.id.service.as_str() == e.service.get_ref()
+                    && region
+                        .as_ref()
+                        .is_none_or(|r| s.connection.region.as_ref() == Some(r))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let index = match matching.as_slice() {
+            [i] => *i,
+            [] => {
+                report.at(
+                    place,
+                    format!(
+                        "override of {}/{}: the file has no such [[service]] (an override \
+                         applies to a service of the file)",
+                        e.cluster.get_ref(),
+                        e.service.get_ref()
+                    ),
+                );
+                continue;
+            }
+            _ => {
+                report.at(
+                    place,
+                    "override: the file has this service in several Regions; give `region`",
+                );
+                continue;
+            }
+        };
+        let line = report.locate(place.start).line;
+        if let Some(first) = seen.insert(index, line) {
+            report.at(
+                place,
+                format!("a second override of this service (the first is at line {first})"),
+            );
+            continue;
+        }
+        let state = report.parse("state", &e.state, |t| match t {
+            "on" => Ok(Switch::On),
+            "off" => Ok(Switch::Off),
+            other => Err(format!("'{other}' is not on or off")),
+        });
+        let zone = specs[index].zone.clone();
+        let until = report.parse("until", &e.until, |t| {
+            crate::overrides::parse_file_until(t, &zone)
+        });
+        let count = e.count.as_ref().and_then(|v| {
+            crate::schedule::parse_count(&v.get_ref().to_string())
+                .map_err(|m| report.at(v.span(), format!("count: {m}")))
+                .ok()
+        });
+        if let (Some(state), Some(until)) = (state, until) {
+            specs[index].override_ = Some(crate::overrides::OverrideRequest {
+                state,
+                count,
+                until,
+            });
+        }
+    }
 }
 
 /// Refuses a service listed twice (same cluster, service and Region), and two services whose
@@ -714,12 +829,13 @@ pub fn parse(
     if file.services.is_empty() {
         report.at(0..0, "the file has no [[service]] entries");
     }
-    let specs: Vec<ServiceSpec> = file
+    let mut specs: Vec<ServiceSpec> = file
         .services
         .iter()
         .filter_map(|e| resolve(&mut report, e, &defaults, &calendars))
         .collect();
     check_unique(&mut report, &file.services, &specs);
+    attach_overrides(&mut report, &file.overrides, &mut specs);
     if report.errors.is_empty() {
         Ok(specs)
     } else {

@@ -14,7 +14,6 @@
 //! So no regular schedule fires inside the override, and at T the service is in the state its
 //! schedules say for T. All of it is read back from AWS: there is no local state.
 
-
 use crate::expression::timezone::Zone;
 use crate::expression::ScheduleExpression;
 use crate::naming::Switch;
@@ -243,6 +242,28 @@ fn fit_description(base: &str, marker: &str) -> String {
 pub fn scheduled_count(regular: &[Schedule], at: Timestamp) -> Option<u32> {
     let from = at - LOOKBACK - SignedDuration::from_secs(1);
     timeline(regular, from, at).last().map(|(_, count)| *count)
+}
+
+/// An override asked for in a fleet file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverrideRequest {
+    pub state: Switch,
+    /// `None`: the count of the service's on (or off) schedule.
+    pub count: Option<u32>,
+    pub until: Timestamp,
+}
+
+/// An end time in a file: RFC 3339, or `YYYY-MM-DD HH:MM` in `zone` (a file has no "next
+/// HH:MM": it is read at different times).
+pub fn parse_file_until(text: &str, zone: &Zone) -> Result<Timestamp, String> {
+    let text = text.trim();
+    if jiff::civil::Time::strptime("%H:%M", text).is_ok() {
+        return Err(format!(
+            "'{text}' has no date; in a file write RFC 3339 or YYYY-MM-DD HH:MM"
+        ));
+    }
+    // Any instant: the forms with a date do not depend on it.
+    parse_until(text, zone, Timestamp::UNIX_EPOCH)
 }
 
 /// What an override is: read back from its end schedule.

@@ -164,10 +164,25 @@ pub fn on_count(
     }
 }
 
+/// A service's desiredCount to set at once, after the schedule writes (an override that takes
+/// effect now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountChange {
+    pub key: ClientKey,
+    pub id: ServiceId,
+    /// The live count, when it was read.
+    pub from: Option<u32>,
+    pub to: u32,
+    /// Why, in words.
+    pub reason: String,
+}
+
 /// A plan: the steps, sorted by client, group, service and switch, and what the user should know.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub steps: Vec<Step>,
+    /// Counts to set once the steps are done.
+    pub counts: Vec<CountChange>,
     pub warnings: Vec<String>,
     /// What the plan does that a reader should know (a service moving to another group).
     pub notes: Vec<String>,
@@ -379,7 +394,7 @@ pub fn plan(
     let index: HashMap<ScheduleKey, &Schedule> = observed
         .existing
         .iter()
-        .filter(|(_, s)| s.owner().is_some())
+        .filter(|(_, s)| s.owner().is_some() || s.override_of().is_some())
         .map(|(k, s)| ((k, s.group.as_str(), s.name.as_str()), s))
         .collect();
     let mut plan = Plan::default();
@@ -458,6 +473,19 @@ pub fn plan(
         let existing_count = existing_on.get(&place).map(|(_, n)| *n);
         let (count, source) =
             on_count(spec.on_count, live.map(|l| l.desired_count), existing_count);
+        // An override asked for in the file (one whose end has passed is ignored), else the
+        // one in AWS that has not ended: the schedules are held until its end.
+        let asked = spec.override_.as_ref().filter(|o| {
+            if o.until <= now {
+                plan.notes.push(format!(
+                    "{}: the override until {} has ended: ignored",
+                    spec.label(),
+                    o.until
+                ));
+            }
+            o.until > now
+        });
+        let held_until = asked.map(|o| o.until).or(overrides.get(&place).copied());
         plan.details.push(format!(
             "{} in {key}: on count {count}, from {source}",
             spec.id
@@ -471,8 +499,8 @@ pub fn plan(
                 .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
                 .copied();
             wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
-            if let Some(until) = overrides.get(&place) {
-                if let Some(held) = crate::overrides::hold(&schedule, *until, now) {
+            if let Some(until) = held_until {
+                if let Some(held) = crate::overrides::hold(&schedule, until, now) {
                     schedule = held;
                 }
             }
@@ -494,6 +522,9 @@ pub fn plan(
                 schedule,
             });
         }
+        if let Some(asked) = asked {
+            plan_override(&mut plan, &mut wanted, request, asked, count, live, &index);
+        }
     }
     let groups: HashSet<(&ClientKey, &str)> = requests
         .iter()
@@ -505,7 +536,9 @@ pub fn plan(
         .collect();
     let mut moves = BTreeSet::new();
     for (key, schedule) in &observed.existing {
-        if let Some(id) = schedule.override_of() {
+        if let Some(id) = schedule.override_of().filter(|_| {
+            !wanted.contains(&(key.clone(), schedule.group.clone(), schedule.name.clone()))
+        }) {
             // An override's end schedule: kept while the override lasts, unless its service is
             // removed; one whose time has passed (it deletes itself after it runs) is removed.
             let ended =
@@ -569,6 +602,56 @@ pub fn plan(
     plan.notes.extend(moves);
     plan.steps.sort_by(|a, b| step_order(a).cmp(&step_order(b)));
     plan
+}
+
+/// The end schedule of an override asked for in a file, and the count to set at once.
+#[allow(clippy::too_many_arguments)]
+fn plan_override(
+    plan: &mut Plan,
+    wanted: &mut HashSet<(ClientKey, String, String)>,
+    request: &ServiceRequest,
+    asked: &crate::overrides::OverrideRequest,
+    on_count: u32,
+    live: Option<&LiveService>,
+    index: &HashMap<ScheduleKey, &Schedule>,
+) {
+    let (key, spec) = (&request.key, &request.spec);
+    let regular = request.schedules(on_count);
+    let Some(model) = regular.first() else {
+        return;
+    };
+    let count = asked.count.unwrap_or(match asked.state {
+        Switch::On => on_count,
+        Switch::Off => spec.off_count,
+    });
+    let before = live.map_or(count, |l| l.desired_count);
+    let o = crate::overrides::Override {
+        state: asked.state,
+        count,
+        until: asked.until,
+        then_count: crate::overrides::scheduled_count(&regular, asked.until).unwrap_or(before),
+        zone: spec.zone.name().to_string(),
+    };
+    let end = o.end_schedule(&spec.id, model);
+    let old = index
+        .get(&(key, end.group.as_str(), end.name.as_str()))
+        .copied();
+    let action = diff(&end, old);
+    wanted.insert((key.clone(), end.group.clone(), end.name.clone()));
+    if live.is_none_or(|l| l.desired_count != count) {
+        plan.counts.push(CountChange {
+            key: key.clone(),
+            id: spec.id.clone(),
+            from: live.map(|l| l.desired_count),
+            to: count,
+            reason: format!("override: kept {} until {}", asked.state, o.until_local()),
+        });
+    }
+    plan.steps.push(Step {
+        key: key.clone(),
+        schedule: end,
+        action,
+    });
 }
 
 type StepOrder<'a> = (

@@ -89,6 +89,19 @@ impl Lanes {
         let mut problems = Vec::new();
         let mut out = Vec::with_capacity(specs.len());
         for spec in specs {
+            if let Some(o) = spec
+                .override_
+                .as_ref()
+                .filter(|o| o.until > now + crate::overrides::DEFAULT_MAX)
+            {
+                problems.push(format!(
+                    "{}: the override until {} ends more than {} ahead",
+                    spec.label(),
+                    o.until,
+                    crate::overrides::duration_text(crate::overrides::DEFAULT_MAX)
+                ));
+                continue;
+            }
             match spec.compile(now) {
                 Ok(compiled) => out.push(ServiceRequest {
                     key: self.connections.key(&spec.connection).clone(),
@@ -897,6 +910,19 @@ pub async fn prepare_file(
     prepare(lanes, specs, &prune, true, printer).await
 }
 
+/// Sets the counts the plan asks for at once (overrides), once every write succeeded.
+async fn set_counts(prepared: &Prepared, printer: &Printer) -> anyhow::Result<()> {
+    for c in &prepared.plan.counts {
+        let client = &prepared.lanes.clients(&c.key).ecs;
+        ecs::set_desired_count(client, &c.id.cluster, &c.id.service, c.to).await?;
+        printer.note(&format!(
+            "{}: desiredCount set to {} now ({})",
+            c.id, c.to, c.reason
+        ));
+    }
+    Ok(())
+}
+
 /// Carries out a prepared plan and prints its report: exit 0 when every write succeeded, else
 /// 1 with every failure listed (running the command again retries them).
 pub async fn apply(
@@ -924,6 +950,7 @@ pub async fn apply(
         return Ok(ExitStatus::Interrupted(signal.exit_code()));
     }
     if report.failures.is_empty() {
+        set_counts(prepared, printer).await?;
         Ok(ExitStatus::Success)
     } else {
         printer.warn(&format!(

@@ -260,7 +260,27 @@ fn actions_table(rows: &[&ScheduleRow]) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct PlanReport {
     pub actions: Vec<ScheduleRow>,
+    /// desiredCounts set at once, after the writes (overrides).
+    pub counts: Vec<CountRow>,
     pub summary: Tally,
+}
+
+/// A desiredCount set at once.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountRow {
+    pub cluster: String,
+    pub service: String,
+    pub region: String,
+    pub from: Option<u32>,
+    pub to: u32,
+    pub reason: String,
+}
+
+impl PlanReport {
+    /// Whether `apply` would change anything.
+    pub fn has_changes(&self) -> bool {
+        self.summary.changes() > 0 || !self.counts.is_empty()
+    }
 }
 
 impl PlanReport {
@@ -270,6 +290,18 @@ impl PlanReport {
                 .steps
                 .iter()
                 .map(|s| ScheduleRow::step(&s.key, &s.schedule, &s.action, s.action.verb(), now))
+                .collect(),
+            counts: plan
+                .counts
+                .iter()
+                .map(|c| CountRow {
+                    cluster: c.id.cluster.to_string(),
+                    service: c.id.service.to_string(),
+                    region: c.key.region.to_string(),
+                    from: c.from,
+                    to: c.to,
+                    reason: c.reason.clone(),
+                })
                 .collect(),
             summary: plan.tally(),
         }
@@ -319,6 +351,18 @@ impl Render for PlanReport {
             for c in &row.changes {
                 let _ = writeln!(out, "      {}: {} -> {}", c.field, c.old, c.new);
             }
+        }
+        for c in &self.counts {
+            let _ = writeln!(
+                out,
+                "~ count     {}/{}  [{}]  desiredCount {} -> {}  ({})",
+                c.cluster,
+                c.service,
+                c.region,
+                c.from.map_or("?".to_string(), |n| n.to_string()),
+                c.to,
+                c.reason
+            );
         }
         let t = &self.summary;
         let _ = writeln!(

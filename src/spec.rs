@@ -112,6 +112,8 @@ pub struct ServiceSpec {
     pub dead_letter_arn: Option<QueueArn>,
     pub start_date: Option<Timestamp>,
     pub end_date: Option<Timestamp>,
+    /// An override asked for in a fleet file.
+    pub override_: Option<crate::overrides::OverrideRequest>,
     pub origin: Origin,
 }
 
@@ -267,6 +269,7 @@ pub(crate) mod tests {
             dead_letter_arn: None,
             start_date: None,
             end_date: None,
+            override_: None,
             origin: Origin::Flags,
         }
     }

@@ -218,3 +218,83 @@ async fn bad_overrides_write_nothing() {
     env.cli("override -c ov-bad -s web -g g-ov-bad --region eu-central-1 --on --for 15d --max 30d")
         .ok();
 }
+
+#[tokio::test]
+async fn fleet_overrides_are_planned_applied_and_kept() {
+    let env = Env::in_region("eu-central-1").await;
+    env.services("ov-fleet", &["web", "api"], 1, LaunchType::Fargate)
+        .await;
+    let until = (Timestamp::now() + SignedDuration::from_hours(48))
+        .round(jiff::Unit::Minute)
+        .unwrap();
+    let fleet = |overrides: &str| {
+        format!(
+            "[defaults]\nregion = \"eu-central-1\"\ntimezone = \"Europe/Berlin\"\nrole_arn = \"{ROLE}\"\n\
+             group = \"g-ov-fleet\"\nwindow = \"MON-FRI 08:00-19:00\"\non_count = 2\n\n\
+             [[service]]\ncluster = \"ov-fleet\"\nservice = \"web\"\n\n\
+             [[service]]\ncluster = \"ov-fleet\"\nservice = \"api\"\n{overrides}"
+        )
+    };
+    let with = fleet(&format!(
+        "\n[[override]]\ncluster = \"ov-fleet\"\nservice = \"web\"\nstate = \"on\"\ncount = 3\nuntil = \"{until}\"\n"
+    ));
+    let path = common::write_file("ov-fleet.toml", &with);
+    let path = path.to_str().unwrap();
+    let plan = env.cli(&format!("plan -f {path} --output json")).json();
+    assert_eq!(plan["counts"][0]["service"], "web", "{plan}");
+    assert_eq!(plan["counts"][0]["to"], 3);
+    assert!(
+        plan["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"] == "ov-fleet.web.override" && a["action"] == "create"),
+        "{plan}"
+    );
+    env.cli(&format!("apply -f {path} --yes")).ok();
+    assert_eq!(desired(&env, "ov-fleet", "web").await, 3, "on at once");
+    assert_eq!(desired(&env, "ov-fleet", "api").await, 1, "api untouched");
+    let end = env
+        .get("g-ov-fleet", "ov-fleet.web.override")
+        .await
+        .unwrap();
+    assert_eq!(end.schedule_expression_timezone(), Some("UTC"));
+    let r = env
+        .cli(&format!("plan -f {path} --detailed-exitcode"))
+        .run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // The file without the entry keeps the override that has not ended.
+    let without = common::write_file("ov-fleet-without.toml", &fleet(""));
+    let r = env
+        .cli(&format!(
+            "plan -f {} --detailed-exitcode",
+            without.display()
+        ))
+        .run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // An entry whose end has passed is ignored, with a note.
+    let past = common::write_file(
+        "ov-fleet-past.toml",
+        &fleet("\n[[override]]\ncluster = \"ov-fleet\"\nservice = \"api\"\nstate = \"off\"\nuntil = \"2020-01-01T00:00:00Z\"\n"),
+    );
+    let r = env
+        .cli(&format!("plan -f {} --output json", past.display()))
+        .run();
+    assert!(r.stderr.contains("has ended: ignored"), "{}", r.stderr);
+    assert!(r.json()["counts"].as_array().unwrap().is_empty());
+    // Bad entries: nothing written.
+    for (entry, needle) in [
+        ("cluster = \"ov-fleet\"\nservice = \"nope\"\nstate = \"on\"\nuntil = \"2030-01-01T00:00:00Z\"\n", "no such [[service]]"),
+        ("cluster = \"ov-fleet\"\nservice = \"api\"\nstate = \"on\"\nuntil = \"20:00\"\n", "has no date"),
+        ("cluster = \"ov-fleet\"\nservice = \"api\"\nstate = \"up\"\nuntil = \"2030-01-01 08:00\"\n", "not on or off"),
+        ("cluster = \"ov-fleet\"\nservice = \"api\"\nstate = \"on\"\nuntil = \"2030-01-01 08:00\"\n", "more than 14d ahead"),
+    ] {
+        let bad = common::write_file("ov-fleet-bad.toml", &fleet(&format!("\n[[override]]\n{entry}")));
+        env.cli(&format!("apply -f {} --yes", bad.display()))
+            .fails_with(2, needle);
+    }
+    assert!(env
+        .get("g-ov-fleet", "ov-fleet.api.override")
+        .await
+        .is_none());
+}

@@ -18,7 +18,7 @@ pub async fn run(
     let concurrency = args.concurrency as usize;
     let prepared =
         reconcile::prepare_file(&args.file, args.prune, &settings, concurrency, printer).await?;
-    let changes = prepared.plan.tally().changes();
+    let changes = prepared.plan.tally().changes() + prepared.plan.counts.len();
     if changes > 0 && !args.yes {
         printer.emit_text(&PlanReport::new(&prepared.plan, jiff::Timestamp::now()))?;
         let asked = Instant::now();

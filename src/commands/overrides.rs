@@ -12,7 +12,7 @@ use crate::expression::timezone::Zone;
 use crate::naming::Switch;
 use crate::output::Printer;
 use crate::overrides::{self, Override, OverridePlan};
-use crate::plan::{Plan, Step};
+use crate::plan::{CountChange, Plan, Step};
 use crate::reconcile::{self, Lanes, Prepared, DEFAULT_CONCURRENCY};
 use crate::report::{OverrideList, OverrideRow};
 use crate::schedule::{Schedule, ServiceId};
@@ -76,6 +76,7 @@ async fn execute(
     lanes: Lanes,
     read: &Read,
     planned: OverridePlan,
+    reason: String,
     printer: &Printer,
     started: Instant,
 ) -> anyhow::Result<ExitStatus> {
@@ -89,18 +90,22 @@ async fn execute(
                 action,
             })
             .collect(),
+        counts: planned
+            .set_count
+            .map(|to| CountChange {
+                key: read.key.clone(),
+                id: read.id.clone(),
+                from: Some(read.live),
+                to,
+                reason,
+            })
+            .into_iter()
+            .collect(),
         ..Plan::default()
     };
-    let prepared = Prepared { lanes, plan };
-    let status = reconcile::apply(&prepared, printer, started, false).await?;
-    if status != ExitStatus::Success {
+    let status = reconcile::apply(&Prepared { lanes, plan }, printer, started, false).await?;
+    if status != ExitStatus::Success && planned.set_count.is_some() {
         printer.warn("the service's desiredCount was not changed, since a write failed");
-        return Ok(status);
-    }
-    if let Some(count) = planned.set_count {
-        let clients = prepared.lanes.clients(&read.key);
-        ecs::set_desired_count(&clients.ecs, &read.id.cluster, &read.id.service, count).await?;
-        printer.note(&format!("{}: desiredCount set to {count} now", read.id));
     }
     Ok(status)
 }
@@ -201,12 +206,9 @@ async fn set(
         then_count: planned.then_count.unwrap_or(read.live),
         zone: zone.name().to_string(),
     };
-    printer.note(&format!(
-        "{}: {}",
-        read.id,
-        OverrideRow::new(&read.key, t.group.as_str(), &read.id, &o).sentence()
-    ));
-    execute(lanes, &read, planned, printer, started).await
+    let sentence = OverrideRow::new(&read.key, t.group.as_str(), &read.id, &o).sentence();
+    printer.note(&format!("{}: {sentence}", read.id));
+    execute(lanes, &read, planned, sentence, printer, started).await
 }
 
 async fn cancel(
@@ -222,7 +224,8 @@ async fn cancel(
     if planned.steps.iter().all(|(_, a)| !a.is_change()) {
         printer.note(&format!("{} has no override: nothing to cancel", read.id));
     }
-    execute(lanes, &read, planned, printer, started).await
+    let reason = "override cancelled: what its schedules say now".to_string();
+    execute(lanes, &read, planned, reason, printer, started).await
 }
 
 async fn list(

@@ -22,7 +22,7 @@ pub async fn run(
     .await?;
     let report = PlanReport::new(&prepared.plan, jiff::Timestamp::now());
     printer.emit(&report)?;
-    Ok(if args.detailed_exitcode && report.summary.changes() > 0 {
+    Ok(if args.detailed_exitcode && report.has_changes() {
         ExitStatus::Changes
     } else {
         ExitStatus::Success

@@ -44,6 +44,7 @@ fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpe
         dead_letter_arn: args.dead_letter_arn.clone(),
         start_date: args.start_date,
         end_date: args.end_date,
+        override_: None,
         origin: Origin::Flags,
     })
 }
