@@ -11,6 +11,8 @@ pub enum IdError {
     Role(String),
     #[error("dead-letter ARN '{0}' is not a standard SQS queue ARN such as arn:aws:sqs:us-east-1:123456789012:ecs-onoff-dlq{1}")]
     Queue(String, &'static str),
+    #[error("topic ARN '{0}' is not a standard SNS topic ARN such as arn:aws:sns:eu-central-1:123456789012:staging-heads-up{1}")]
+    Topic(String, &'static str),
 }
 
 validated_string!(
@@ -37,6 +39,53 @@ validated_string!(
     IdError,
     validate_queue_arn
 );
+
+validated_string!(
+    /// The ARN of an SNS topic (heads-up notifications).
+    TopicArn,
+    IdError,
+    validate_topic_arn
+);
+
+impl TopicArn {
+    /// The partition named in the ARN.
+    pub fn partition(&self) -> &str {
+        arn_parts(&self.0).map_or("aws", |p| p[0])
+    }
+
+    /// The Region named in the ARN.
+    pub fn region(&self) -> &str {
+        arn_parts(&self.0).map_or("", |p| p[2])
+    }
+}
+
+/// A standard SNS topic ARN: `arn:<partition>:sns:<region>:<12 digits>:<name>`, the name 1-256
+/// letters, digits, hyphens and underscores. A FIFO topic (`.fifo`) is refused: Publish to it
+/// needs a message group id, which a heads-up has no use for.
+pub fn validate_topic_arn(arn: &str) -> Result<(), IdError> {
+    let bad = || IdError::Topic(arn.to_string(), "");
+    let [_, service, region, account, name] = arn_parts(arn).ok_or_else(bad)?;
+    if name.ends_with(".fifo") {
+        return Err(IdError::Topic(
+            arn.to_string(),
+            " (a FIFO topic needs a message group id; use a standard topic)",
+        ));
+    }
+    let name_ok = !name.is_empty()
+        && name.len() <= 256
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if service == "sns"
+        && validate_region(region).is_ok()
+        && validate_account(account).is_ok()
+        && name_ok
+    {
+        Ok(())
+    } else {
+        Err(bad())
+    }
+}
 
 impl Region {
     pub fn partition(&self) -> &'static str {
@@ -157,6 +206,14 @@ pub fn account_of(arn: &str) -> Option<&str> {
 
 /// How the universal target that calls ECS UpdateService ends, after `arn:<partition>`.
 pub const UPDATE_SERVICE_TARGET_SUFFIX: &str = ":scheduler:::aws-sdk:ecs:updateService";
+
+/// How the universal target that calls SNS Publish ends, after `arn:<partition>`.
+pub const PUBLISH_TARGET_SUFFIX: &str = ":scheduler:::aws-sdk:sns:publish";
+
+/// The universal target that calls SNS Publish.
+pub fn publish_target(partition: &str) -> String {
+    format!("arn:{partition}{PUBLISH_TARGET_SUFFIX}")
+}
 
 /// The universal target that calls ECS UpdateService.
 pub fn update_service_target(partition: &str) -> String {

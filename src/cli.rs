@@ -388,6 +388,9 @@ pub struct ServicesArgs {
     /// Standard SQS queue the schedules send failed invocations to
     #[arg(long, value_name = "ARN")]
     pub dead_letter_arn: Option<QueueArn>,
+    /// SNS topic the heads-up schedules publish to (sns:Publish on exactly it)
+    #[arg(long, value_name = "ARN")]
+    pub notify_topic: Option<crate::arn::TopicArn>,
 }
 
 /// Print the execution role's permissions: ecs:UpdateService on exactly the given services.
@@ -520,6 +523,9 @@ pub struct ServiceArgs {
     --window 'SAT 10:00-14:00' --skip 2026-12-24..2027-01-01 --skip '*-05-01' \\\n      \
     --timezone Europe/Berlin --region eu-central-1 --dry-run\n  \
     ecs-onoff schedule -c staging -s batch --off 'cron(0 22 * * ? *)' --timezone Europe/Berlin \\\n      \
+    --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
+    ecs-onoff schedule -c staging -s web --window 'MON-FRI 08:00-19:00' --timezone Europe/Berlin \\\n      \
+    --notify-topic arn:aws:sns:eu-central-1:123456789012:staging --notify-before 15m \\\n      \
     --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler"
 )]
 pub struct ScheduleArgs {
@@ -553,6 +559,13 @@ pub struct ScheduleArgs {
     /// Standard SQS queue for invocations that fail after all retries
     #[arg(long, value_name = "ARN")]
     pub dead_letter_arn: Option<QueueArn>,
+    /// SNS topic (standard, in the service's Region) that gets a heads-up before each off, with
+    /// the command that keeps the service on
+    #[arg(long, value_name = "ARN")]
+    pub notify_topic: Option<crate::arn::TopicArn>,
+    /// How long before each off the heads-up is published
+    #[arg(long, value_name = "DURATION", default_value = "15m", requires = "notify_topic", value_parser = crate::notify::parse_before)]
+    pub notify_before: jiff::SignedDuration,
     /// Print the CreateSchedule requests as JSON; make no AWS call and need no credentials
     #[arg(long)]
     pub dry_run: bool,

@@ -75,6 +75,14 @@ macro_rules! settings_table {
             #[serde(default)]
             #[schemars(with = "Option<String>")]
             pub calendar: Option<Spanned<String>>,
+            /// SNS topic (standard, in the service's Region) that gets a heads-up before each off.
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub notify_topic: Option<Spanned<String>>,
+            /// How long before each off the heads-up is published, e.g. "15m" [default: 15m].
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub notify_before: Option<Spanned<String>>,
         }
 
         impl $name {
@@ -92,6 +100,8 @@ macro_rules! settings_table {
                     off_count: &self.off_count,
                     state: &self.state,
                     calendar: &self.calendar,
+                    notify_topic: &self.notify_topic,
+                    notify_before: &self.notify_before,
                 }
             }
         }
@@ -121,6 +131,8 @@ struct Keys<'a> {
     off_count: &'a Option<Spanned<i64>>,
     state: &'a Option<Spanned<String>>,
     calendar: &'a Option<Spanned<String>>,
+    notify_topic: &'a Option<Spanned<String>>,
+    notify_before: &'a Option<Spanned<String>>,
 }
 
 /// A string, or a list of strings.
@@ -223,7 +235,7 @@ pub struct OverrideEntry {
 }
 
 /// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
-const SETTING_KEYS: [&str; 12] = [
+const SETTING_KEYS: [&str; 14] = [
     "region",
     "profile",
     "timezone",
@@ -236,6 +248,8 @@ const SETTING_KEYS: [&str; 12] = [
     "off_count",
     "state",
     "calendar",
+    "notify_topic",
+    "notify_before",
 ];
 /// The keys only a `[[service]]` has.
 const ENTRY_KEYS: [&str; 3] = ["cluster", "service", "skip"];
@@ -430,6 +444,8 @@ struct Layer {
     on_count: Setting<u32>,
     off_count: Setting<u32>,
     state: Setting<State>,
+    notify_topic: Setting<crate::arn::TopicArn>,
+    notify_before: Setting<jiff::SignedDuration>,
 }
 
 fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
@@ -546,6 +562,14 @@ fn layer(report: &mut Report, keys: &Keys, calendars: &HashMap<String, Option<Ca
             .state
             .as_ref()
             .map(|v| report.parse("state", v, str::parse)),
+        notify_topic: keys
+            .notify_topic
+            .as_ref()
+            .map(|v| report.parse("notify_topic", v, str::parse)),
+        notify_before: keys
+            .notify_before
+            .as_ref()
+            .map(|v| report.parse("notify_before", v, crate::notify::parse_before)),
     }
 }
 
@@ -598,6 +622,20 @@ fn resolve(
         report.at(here.clone(), e);
         return None;
     }
+    let notify = match (
+        pick(&own.notify_topic, &defaults.notify_topic).ok()?,
+        pick(&own.notify_before, &defaults.notify_before).ok()?,
+    ) {
+        (Some(topic), before) => Some(crate::notify::Notify {
+            topic,
+            before: before.unwrap_or(crate::notify::DEFAULT_BEFORE),
+        }),
+        (None, Some(_)) => {
+            report.at(here.clone(), "notify_before is set, but no notify_topic");
+            return None;
+        }
+        (None, None) => None,
+    };
     let l = report.locate(here.start);
     Some(ServiceSpec {
         id: ServiceId {
@@ -626,6 +664,7 @@ fn resolve(
         start_date: None,
         end_date: None,
         override_: None,
+        notify,
         origin: Origin::File {
             path: report.path.to_string(),
             line: l.line,

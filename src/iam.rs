@@ -112,7 +112,11 @@ pub fn trust_policy(scope: &Scope, group: &str) -> Result<Value, IamError> {
     .trust_policy(&scope.account)
 }
 
-fn execution_doc(services: &[String], queues: &BTreeSet<String>) -> Value {
+fn execution_doc(
+    services: &[String],
+    queues: &BTreeSet<String>,
+    topics: &BTreeSet<String>,
+) -> Value {
     let resource = if services.len() == 1 {
         json!(services[0])
     } else {
@@ -132,6 +136,14 @@ fn execution_doc(services: &[String], queues: &BTreeSet<String>) -> Value {
             "Resource": one_or_list(queues),
         }));
     }
+    if !topics.is_empty() {
+        statements.push(json!({
+            "Sid": TOPIC_SID,
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "Resource": one_or_list(topics),
+        }));
+    }
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
@@ -141,6 +153,7 @@ pub fn execution_policy(
     scope: &Scope,
     services: &[ServiceId],
     dead_letter_arn: Option<&str>,
+    topic: Option<&str>,
 ) -> Result<Value, IamError> {
     Grants {
         services: services
@@ -148,6 +161,7 @@ pub fn execution_policy(
             .map(|id| arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service))
             .collect(),
         queues: dead_letter_arn.map(str::to_string).into_iter().collect(),
+        topics: topic.map(str::to_string).into_iter().collect(),
         ..Grants::default()
     }
     .execution_policy()
@@ -157,6 +171,7 @@ pub fn execution_policy(
 const TRUST_SID: &str = "AllowEventBridgeSchedulerForScheduleGroup";
 const UPDATE_SID: &str = "UpdateScheduledServices";
 const QUEUE_SID: &str = "SendFailedInvocationsToDeadLetterQueue";
+const TOPIC_SID: &str = "PublishHeadsUpBeforeOff";
 
 /// What an execution role must allow: Scheduler may assume it from these schedule groups (their
 /// ARNs), and it may call UpdateService on these services and SendMessage on these queues.
@@ -165,6 +180,8 @@ pub struct Grants {
     pub groups: BTreeSet<String>,
     pub services: BTreeSet<String>,
     pub queues: BTreeSet<String>,
+    /// SNS topics the heads-up schedules publish to.
+    pub topics: BTreeSet<String>,
 }
 
 /// A string or a list of strings, as IAM allows in Resource and condition values.
@@ -219,6 +236,7 @@ impl Grants {
             ),
             services: of(policy, UPDATE_SID, &["Resource"]),
             queues: of(policy, QUEUE_SID, &["Resource"]),
+            topics: of(policy, TOPIC_SID, &["Resource"]),
         }
     }
 
@@ -229,6 +247,7 @@ impl Grants {
             groups: join(&self.groups, &other.groups),
             services: join(&self.services, &other.services),
             queues: join(&self.queues, &other.queues),
+            topics: join(&self.topics, &other.topics),
         }
     }
 
@@ -239,11 +258,15 @@ impl Grants {
             groups: minus(&self.groups, &other.groups),
             services: minus(&self.services, &other.services),
             queues: minus(&self.queues, &other.queues),
+            topics: minus(&self.topics, &other.topics),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.groups.is_empty() && self.services.is_empty() && self.queues.is_empty()
+        self.groups.is_empty()
+            && self.services.is_empty()
+            && self.queues.is_empty()
+            && self.topics.is_empty()
     }
 
     /// The trust policy: Scheduler may assume the role for schedules in these groups of the
@@ -275,7 +298,7 @@ impl Grants {
             return Err(IamError::NoServices);
         }
         let arns: Vec<String> = self.services.iter().cloned().collect();
-        let doc = execution_doc(&arns, &self.queues);
+        let doc = execution_doc(&arns, &self.queues, &self.topics);
         let size = policy_size(&doc);
         if size <= INLINE_POLICY_LIMIT {
             return Ok(doc);
@@ -284,7 +307,9 @@ impl Grants {
         let (mut lo, mut hi) = (0, arns.len());
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if policy_size(&execution_doc(&arns[..mid], &self.queues)) <= INLINE_POLICY_LIMIT {
+            if policy_size(&execution_doc(&arns[..mid], &self.queues, &self.topics))
+                <= INLINE_POLICY_LIMIT
+            {
                 lo = mid;
             } else {
                 hi = mid - 1;
@@ -443,6 +468,7 @@ mod tests {
             &scope(),
             &[id("prod", "web"), id("prod", "api"), id("prod", "web")],
             None,
+            None,
         )
         .unwrap();
         assert_eq!(
@@ -460,7 +486,7 @@ mod tests {
         let services: Vec<ServiceId> = (0..400)
             .map(|i| id("cluster", &format!("service-{i:04}")))
             .collect();
-        let err = execution_policy(&scope(), &services, None).unwrap_err();
+        let err = execution_policy(&scope(), &services, None, None).unwrap_err();
         let IamError::TooManyServices {
             fit, services: n, ..
         } = err
@@ -469,9 +495,9 @@ mod tests {
         };
         assert_eq!(n, 400);
         assert!(fit > 100 && fit < 400, "{fit}");
-        let fits = execution_policy(&scope(), &services[..fit], None).unwrap();
+        let fits = execution_policy(&scope(), &services[..fit], None, None).unwrap();
         assert!(policy_size(&fits) <= INLINE_POLICY_LIMIT);
-        assert!(execution_policy(&scope(), &services[..fit + 1], None).is_err());
+        assert!(execution_policy(&scope(), &services[..fit + 1], None, None).is_err());
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod ics;
 pub mod input;
 pub mod interrupt;
 pub mod naming;
+pub mod notify;
 pub mod output;
 pub mod overrides;
 pub mod plan;

@@ -310,6 +310,24 @@ pub fn override_name(cluster: &str, service: &str) -> String {
     format!("{}{OVERRIDE_PART}", stem(cluster, service, &other))
 }
 
+/// The last part of the names of a service's heads-up schedules: `notify`, `notify2`, ...
+pub const NOTIFY_PART: &str = "notify";
+
+/// The name of the heads-up schedule before a service's off schedule number `index`.
+pub fn notify_name(cluster: &str, service: &str, index: u8) -> String {
+    let other = Slot {
+        switch: Switch::On,
+        index: 2,
+        until: None,
+    };
+    let number = if index > 1 {
+        index.to_string()
+    } else {
+        String::new()
+    };
+    format!("{}{NOTIFY_PART}{number}", stem(cluster, service, &other))
+}
+
 /// What the last part of a managed schedule name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
@@ -317,6 +335,8 @@ pub enum Part {
     Slot(Slot),
     /// The schedule that ends an override of the service.
     Override,
+    /// The heads-up before the off schedule with this number.
+    Notify(u8),
 }
 
 /// What a managed schedule name says about itself.
@@ -332,7 +352,7 @@ impl ParsedName {
     pub fn slot(&self) -> Option<Slot> {
         match self.part {
             Part::Slot(slot) => Some(slot),
-            Part::Override => None,
+            Part::Override | Part::Notify(_) => None,
         }
     }
 
@@ -346,6 +366,14 @@ pub fn parse_schedule_name(name: &str) -> Option<ParsedName> {
     let (rest, last) = name.rsplit_once('.')?;
     let part = if last == OVERRIDE_PART {
         Part::Override
+    } else if let Some(number) = last.strip_prefix(NOTIFY_PART) {
+        Part::Notify(match number {
+            "" => 1,
+            d if !d.starts_with('0') && d.len() <= 2 && d.bytes().all(|b| b.is_ascii_digit()) => {
+                d.parse::<u8>().ok().filter(|i| *i >= 2)?
+            }
+            _ => return None,
+        })
     } else {
         Part::Slot(Slot::parse(last)?)
     };
@@ -486,6 +514,13 @@ mod tests {
         }
         assert_eq!(stems("prod", "web"), ["prod.web."]);
         assert_eq!(override_name("prod", "web"), "prod.web.override");
+        assert_eq!(notify_name("prod", "web", 1), "prod.web.notify");
+        assert_eq!(notify_name("prod", "web", 2), "prod.web.notify2");
+        assert_eq!(
+            parse_schedule_name("prod.web.notify2").unwrap().part,
+            Part::Notify(2)
+        );
+        assert_eq!(parse_schedule_name("prod.web.notify1"), None);
         assert_eq!(
             parse_schedule_name("prod.web.override").unwrap().part,
             Part::Override

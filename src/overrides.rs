@@ -379,8 +379,11 @@ pub fn plan_set(
     until: Timestamp,
     now: Timestamp,
 ) -> Option<OverridePlan> {
-    let regular: Vec<&Schedule> = existing.iter().filter(|s| s.owner().is_some()).collect();
-    let model = regular.first()?;
+    let regular: Vec<&Schedule> = existing
+        .iter()
+        .filter(|s| s.owner().is_some() || s.notify_of().is_some())
+        .collect();
+    let model = regular.iter().find(|s| s.owner().is_some())?;
     let released: Vec<Schedule> = regular.iter().map(|s| release(s)).collect();
     let zone = released
         .iter()
@@ -426,7 +429,10 @@ pub fn plan_set(
 pub fn plan_cancel(existing: &[Schedule], live: u32, now: Timestamp) -> OverridePlan {
     let mut steps = Vec::new();
     let mut released = Vec::new();
-    for s in existing.iter().filter(|s| s.owner().is_some()) {
+    for s in existing
+        .iter()
+        .filter(|s| s.owner().is_some() || s.notify_of().is_some())
+    {
         let plain = release(s);
         let mut wanted = plain.clone();
         // A StartDate the hold recorded that has passed is left out (AWS refuses it).

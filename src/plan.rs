@@ -394,7 +394,9 @@ pub fn plan(
     let index: HashMap<ScheduleKey, &Schedule> = observed
         .existing
         .iter()
-        .filter(|(_, s)| s.owner().is_some() || s.override_of().is_some())
+        .filter(|(_, s)| {
+            s.owner().is_some() || s.override_of().is_some() || s.notify_of().is_some()
+        })
         .map(|(k, s)| ((k, s.group.as_str(), s.name.as_str()), s))
         .collect();
     let mut plan = Plan::default();
@@ -522,6 +524,29 @@ pub fn plan(
                 schedule,
             });
         }
+        for mut schedule in spec.notify_schedules(key, &request.compiled) {
+            let old = index
+                .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
+                .copied();
+            wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
+            if let Some(until) = held_until {
+                if let Some(held) = crate::overrides::hold(&schedule, until, now) {
+                    schedule = held;
+                }
+            }
+            let action = match old {
+                Some(old) => {
+                    schedule.unmanaged = old.unmanaged.clone();
+                    diff(&schedule, Some(&without_past_start(old, now)))
+                }
+                None => Action::Create,
+            };
+            plan.steps.push(Step {
+                key: key.clone(),
+                action,
+                schedule,
+            });
+        }
         if let Some(asked) = asked {
             plan_override(&mut plan, &mut wanted, request, asked, count, live, &index);
         }
@@ -543,9 +568,16 @@ pub fn plan(
             // removed; one whose time has passed (it deletes itself after it runs) is removed.
             let ended =
                 crate::overrides::Override::read(schedule).is_none_or(|(_, o)| o.until <= now);
-            let removed = matches!(prune, Prune::Services(slots) if slots.iter().any(|slot| {
-                slot.key == *key && slot.group.as_str() == schedule.group && slot.id == *id
-            }));
+            let removed = match prune {
+                Prune::Nothing => false,
+                Prune::Groups => {
+                    groups.contains(&(key, schedule.group.as_str()))
+                        && !requested.contains_key(&(key, id))
+                }
+                Prune::Services(slots) => slots.iter().any(|slot| {
+                    slot.key == *key && slot.group.as_str() == schedule.group && slot.id == *id
+                }),
+            };
             if ended || removed {
                 if removed && !ended {
                     plan.notes.push(format!(
@@ -560,7 +592,8 @@ pub fn plan(
             }
             continue;
         }
-        let Some((id, _)) = schedule.owner() else {
+        let notified = schedule.notify_of();
+        let Some(id) = schedule.owner().map(|o| o.0).or(notified.as_ref()) else {
             continue;
         };
         // A schedule cannot change group: a service asked for in another group than the one

@@ -428,6 +428,7 @@ fn belongs(name: &str, stems: &HashMap<String, ServiceId>) -> bool {
         .is_some_and(|id| match parsed.part {
             crate::naming::Part::Slot(slot) => id.schedule_name(slot) == name,
             crate::naming::Part::Override => id.override_name() == name,
+            crate::naming::Part::Notify(i) => id.notify_name(i) == name,
         })
 }
 
@@ -463,7 +464,11 @@ pub async fn service_schedules(
         .await?
         .into_iter()
         .map(|(_, s)| s)
-        .filter(|s| s.owner().is_some_and(|o| o.0 == id) || s.override_of() == Some(id))
+        .filter(|s| {
+            s.owner().is_some_and(|o| o.0 == id)
+                || s.override_of() == Some(id)
+                || s.notify_of().as_ref() == Some(id)
+        })
         .collect();
     read.sort_by(|a, b| a.owner().map(|o| o.1).cmp(&b.owner().map(|o| o.1)));
     Ok(read)
@@ -546,10 +551,10 @@ async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, AwsEr
         .await?
         .into_iter()
         .filter(|s| {
-            s.target_arn
-                .as_deref()
-                .is_some_and(crate::schedule::is_update_service_target)
-                && crate::naming::parse_schedule_name(&s.name).is_some()
+            s.target_arn.as_deref().is_some_and(|t| {
+                crate::schedule::is_update_service_target(t)
+                    || t.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX)
+            }) && crate::naming::parse_schedule_name(&s.name).is_some()
         })
         .map(|s| s.name)
         .collect())
@@ -572,7 +577,9 @@ pub async fn managed(
         );
     }
     let mut read = get_all(lanes, wanted).await?;
-    read.retain(|(_, s)| s.owner().is_some());
+    read.retain(|(_, s)| {
+        s.owner().is_some() || s.override_of().is_some() || s.notify_of().is_some()
+    });
     read.sort_by(|a, b| (&a.0, &a.1.group, &a.1.name).cmp(&(&b.0, &b.1.group, &b.1.name)));
     Ok(read)
 }

@@ -143,6 +143,7 @@ pub struct ScheduleRow {
 impl ScheduleRow {
     pub fn new(key: &ClientKey, s: &Schedule, now: Timestamp) -> ScheduleRow {
         let owner = s.owner();
+        let notified = s.notify_of();
         let fire = next_fire(s, now);
         let update = match &s.input {
             Input::UpdateService(u) => Some(u),
@@ -154,8 +155,12 @@ impl ScheduleRow {
             group: s.group.clone(),
             region: key.region.to_string(),
             profile: key.profile.clone(),
-            cluster: update.map(|u| u.service.cluster.to_string()),
-            service: update.map(|u| u.service.service.to_string()),
+            cluster: update
+                .map(|u| u.service.cluster.to_string())
+                .or_else(|| notified.as_ref().map(|id| id.cluster.to_string())),
+            service: update
+                .map(|u| u.service.service.to_string())
+                .or_else(|| notified.as_ref().map(|id| id.service.to_string())),
             switch: owner.map(|o| o.1.switch),
             expression: s.expression.clone(),
             timezone: s.timezone.clone(),
@@ -957,6 +962,7 @@ pub struct GrantsReport {
     pub groups: Vec<String>,
     pub services: Vec<String>,
     pub queues: Vec<String>,
+    pub topics: Vec<String>,
 }
 
 impl From<&crate::iam::Grants> for GrantsReport {
@@ -965,6 +971,7 @@ impl From<&crate::iam::Grants> for GrantsReport {
             groups: g.groups.iter().cloned().collect(),
             services: g.services.iter().cloned().collect(),
             queues: g.queues.iter().cloned().collect(),
+            topics: g.topics.iter().cloned().collect(),
         }
     }
 }

@@ -51,6 +51,12 @@ impl std::str::FromStr for State {
     }
 }
 
+/// A heads-up that arrives late is no use: dropped after 10 minutes.
+pub const NOTIFY_RETRY_POLICY: RetryPolicy = RetryPolicy {
+    maximum_event_age_seconds: 600,
+    maximum_retry_attempts: 3,
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     pub maximum_event_age_seconds: i32,
@@ -73,6 +79,11 @@ impl ServiceId {
     /// The name of this service's override schedule.
     pub fn override_name(&self) -> String {
         naming::override_name(&self.cluster, &self.service)
+    }
+
+    /// The name of the heads-up schedule before this service's off schedule number `index`.
+    pub fn notify_name(&self, index: u8) -> String {
+        naming::notify_name(&self.cluster, &self.service, index)
     }
 
     /// The name prefixes under which this service's schedules are listed.
@@ -252,6 +263,9 @@ pub fn description(id: &ServiceId, switch: Switch, count: u32, note: &str) -> St
     )
 }
 
+/// The SNS message attribute that names the service a heads-up is about (`cluster/service`).
+pub const NOTIFY_ATTRIBUTE: &str = "ecs-onoff-service";
+
 /// Scheduler's limit on a schedule's Description (botocore's model: `Description` max 512).
 pub const MAX_DESCRIPTION: usize = 512;
 
@@ -289,6 +303,29 @@ impl Schedule {
             return None;
         };
         (update.service.override_name() == self.name).then_some(&update.service)
+    }
+
+    /// The service a heads-up schedule is about: its target is SNS Publish, its Input names the
+    /// service in the message attribute `ecs-onoff-service`, and its name is that service's
+    /// heads-up name.
+    pub fn notify_of(&self) -> Option<ServiceId> {
+        if !self.target_arn.ends_with(arn::PUBLISH_TARGET_SUFFIX) {
+            return None;
+        }
+        let crate::naming::Part::Notify(index) = parse_schedule_name(&self.name)?.part else {
+            return None;
+        };
+        let Input::Other(text) = &self.input else {
+            return None;
+        };
+        let value: Value = serde_json::from_str(text).ok()?;
+        let named = value["MessageAttributes"][NOTIFY_ATTRIBUTE]["StringValue"].as_str()?;
+        let (cluster, service) = named.split_once('/')?;
+        let id = ServiceId {
+            cluster: cluster.parse().ok()?,
+            service: service.parse().ok()?,
+        };
+        (id.notify_name(index) == self.name).then_some(id)
     }
 
     /// The schedule's group as a validated name (a stored group always is one).

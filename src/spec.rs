@@ -114,6 +114,8 @@ pub struct ServiceSpec {
     pub end_date: Option<Timestamp>,
     /// An override asked for in a fleet file.
     pub override_: Option<crate::overrides::OverrideRequest>,
+    /// A heads-up before each off.
+    pub notify: Option<crate::notify::Notify>,
     pub origin: Origin,
 }
 
@@ -126,9 +128,10 @@ impl ServiceSpec {
         }
     }
 
-    /// Its times and calendar compiled into schedules, from `now` on.
+    /// Its times and calendar compiled into schedules, from `now` on; with a heads-up, every
+    /// off time must have an exact earlier cron.
     pub fn compile(&self, now: Timestamp) -> Result<Compilation, String> {
-        crate::compile::compile(
+        let compiled = crate::compile::compile(
             &self.times,
             &self.calendar,
             &self.zone,
@@ -136,7 +139,77 @@ impl ServiceSpec {
             self.end_date,
             now,
         )
-        .map_err(|e: TimesError| format!("{}: {e}", self.label()))
+        .map_err(|e: TimesError| format!("{}: {e}", self.label()))?;
+        if let Some(notify) = &self.notify {
+            for c in compiled
+                .schedules
+                .iter()
+                .filter(|c| c.slot.switch == Switch::Off)
+            {
+                crate::notify::shift_earlier(&c.expression, notify.before.as_mins() as u32)
+                    .map_err(|e| format!("{}: --notify-before: {e}", self.label()))?;
+            }
+        }
+        Ok(compiled)
+    }
+
+    /// The heads-up schedules of the service: one before each off schedule.
+    pub fn notify_schedules(&self, key: &ClientKey, compiled: &Compilation) -> Vec<Schedule> {
+        let Some(notify) = &self.notify else {
+            return Vec::new();
+        };
+        let partition = key.region.partition();
+        let role_arn = self.role_arn.as_ref().map_or_else(
+            || format!("arn:{partition}:iam::<account-id>:role/<execution-role>"),
+            RoleArn::to_string,
+        );
+        let minutes = notify.before.as_mins() as u32;
+        compiled
+            .schedules
+            .iter()
+            .filter(|c| c.slot.switch == Switch::Off)
+            .filter_map(|c| {
+                let expression = crate::notify::shift_earlier(&c.expression, minutes).ok()?;
+                let input = crate::notify::publish_input(
+                    notify,
+                    &self.id,
+                    &key.region,
+                    &self.group,
+                    &c.expression,
+                    &self.zone,
+                );
+                let mut description = format!(
+                    "Managed by ecs-onoff: heads-up {minutes} minutes before ECS service {} in \
+                     cluster {} is turned off ({})",
+                    self.id.service, self.id.cluster, c.expression
+                );
+                if description.len() > crate::schedule::MAX_DESCRIPTION {
+                    description = format!(
+                        "Managed by ecs-onoff: heads-up {minutes} minutes before a service is \
+                         turned off ({})",
+                        c.expression
+                    );
+                }
+                Some(Schedule {
+                    name: self.id.notify_name(c.slot.index),
+                    group: self.group.to_string(),
+                    expression: expression.to_string(),
+                    timezone: self.zone.name().to_string(),
+                    state: Some(self.state),
+                    description,
+                    flexible_window_off: true,
+                    target_arn: crate::arn::publish_target(partition),
+                    role_arn: role_arn.clone(),
+                    input: Input::Other(input),
+                    retry: Some(crate::schedule::NOTIFY_RETRY_POLICY),
+                    dead_letter_arn: self.dead_letter_arn.as_ref().map(QueueArn::to_string),
+                    start_date: c.start,
+                    unmanaged: Default::default(),
+                    created: None,
+                    end_date: c.end,
+                })
+            })
+            .collect()
     }
 
     /// Drops a StartDate that has passed, saying so: a scripted re-run stays valid and
@@ -231,8 +304,27 @@ impl ServiceRequest {
 /// A role ARN of another partition than the Region's cannot be assumed there: the message, or
 /// `None` when they agree.
 pub fn partition_mismatch(request: &ServiceRequest) -> Option<String> {
-    let role = request.spec.role_arn.as_ref()?;
     let expected = request.key.region.partition();
+    if let Some(topic) = request.spec.notify.as_ref().map(|n| &n.topic) {
+        if topic.region() != request.key.region.as_str() {
+            return Some(format!(
+                "{}: the heads-up topic {topic} is in Region {}, but the service is in {}: \
+                 Scheduler publishes in the schedule's Region",
+                request.spec.label(),
+                topic.region(),
+                request.key.region
+            ));
+        }
+        if topic.partition() != expected {
+            return Some(format!(
+                "{}: topic ARN {topic} is in partition {}, but Region {} is in {expected}",
+                request.spec.label(),
+                topic.partition(),
+                request.key.region
+            ));
+        }
+    }
+    let role = request.spec.role_arn.as_ref()?;
     (role.partition() != expected).then(|| {
         format!(
             "{}: role ARN {role} is in partition {}, but Region {} is in {expected}",
@@ -270,6 +362,7 @@ pub(crate) mod tests {
             start_date: None,
             end_date: None,
             override_: None,
+            notify: None,
             origin: Origin::Flags,
         }
     }

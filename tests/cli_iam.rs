@@ -57,6 +57,7 @@ async fn create_role_then_converge() {
         &scope,
         &[id("staging", "web"), id("staging", "worker")],
         None,
+        None,
     )
     .unwrap();
     assert_eq!(

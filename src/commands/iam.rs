@@ -65,10 +65,13 @@ fn execution_policy(
         return Err(InvalidInput::new("give --cluster and --service, or --from-file").into());
     };
     let scope = scope(&a.account, settings)?;
-    Ok(
-        iam::execution_policy(&scope, &ids(cluster, &a.services.service), dlq)
-            .map_err(InvalidInput::new)?,
+    Ok(iam::execution_policy(
+        &scope,
+        &ids(cluster, &a.services.service),
+        dlq,
+        a.services.notify_topic.as_ref().map(|t| t.as_str()),
     )
+    .map_err(InvalidInput::new)?)
 }
 
 /// Account and Region: from the flags (and AWS_REGION) when both are given, without any call;
@@ -150,6 +153,9 @@ fn fleet_grants(
         grants
             .queues
             .extend(spec.dead_letter_arn.as_ref().map(ToString::to_string));
+        grants
+            .topics
+            .extend(spec.notify.as_ref().map(|n| n.topic.to_string()));
     }
     Ok(roles)
 }
@@ -230,6 +236,13 @@ fn wanted_grants(a: &CreateRoleArgs, scope: &Scope, settings: &Settings) -> anyh
             .map(ToString::to_string)
             .into_iter()
             .collect(),
+        topics: a
+            .services
+            .notify_topic
+            .as_ref()
+            .map(ToString::to_string)
+            .into_iter()
+            .collect(),
     })
 }
 
@@ -296,6 +309,7 @@ fn report_changes(printer: &Printer, role: &str, verb: &str, grants: &Grants) {
         ("schedule group", &grants.groups),
         ("service", &grants.services),
         ("dead-letter queue", &grants.queues),
+        ("heads-up topic", &grants.topics),
     ] {
         for item in items {
             printer.note(&format!("role {role}: {verb} {what} {item}"));

@@ -45,6 +45,13 @@ fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpe
         start_date: args.start_date,
         end_date: args.end_date,
         override_: None,
+        notify: args
+            .notify_topic
+            .clone()
+            .map(|topic| crate::notify::Notify {
+                topic,
+                before: args.notify_before,
+            }),
         origin: Origin::Flags,
     })
 }
