@@ -549,6 +549,14 @@ pub fn plan(
         }
         if let Some(asked) = asked {
             plan_override(&mut plan, &mut wanted, request, asked, count, live, &index);
+        } else if overrides.contains_key(&place) {
+            // An override in AWS: its end sets what the schedules asked for now say then.
+            let name = spec.id.override_name();
+            if let Some(old) = index.get(&(key, spec.group.as_str(), name.as_str())) {
+                if let Some(step) = override_end_update(request, count, old) {
+                    plan.steps.push(step);
+                }
+            }
         }
     }
     let groups: HashSet<(&ClientKey, &str)> = requests
@@ -635,6 +643,25 @@ pub fn plan(
     plan.notes.extend(moves);
     plan.steps.sort_by(|a, b| step_order(a).cmp(&step_order(b)));
     plan
+}
+
+/// The end schedule of an override that exists, updated when the count the service's schedules
+/// give at its end has changed (the file's schedules changed during the override).
+fn override_end_update(request: &ServiceRequest, on_count: u32, old: &Schedule) -> Option<Step> {
+    let (_, o) = crate::overrides::Override::read(old)?;
+    let regular = request.schedules(on_count);
+    let then_count = crate::overrides::scheduled_count(&regular, o.until)?;
+    if then_count == o.then_count {
+        return None;
+    }
+    let mut end = crate::overrides::Override { then_count, ..o }
+        .end_schedule(&request.spec.id, regular.first()?);
+    end.unmanaged = old.unmanaged.clone();
+    Some(Step {
+        key: request.key.clone(),
+        action: diff(&end, Some(old)),
+        schedule: end,
+    })
 }
 
 /// The end schedule of an override asked for in a file, and the count to set at once.
@@ -885,6 +912,61 @@ mod tests {
                 ("prod.web.off".to_string(), "unchanged"),
             ]
         );
+    }
+
+    #[test]
+    fn an_override_in_aws_is_kept_and_its_end_follows_the_schedules() {
+        let r = request("prod", "web");
+        let until: Timestamp = "2026-11-25T10:00:00Z".parse().unwrap(); // 11:00 in Berlin
+        let regular = r.schedules(4);
+        let o = crate::overrides::Override {
+            state: Switch::Off,
+            count: 0,
+            until,
+            then_count: 7,
+            zone: "Europe/Berlin".into(),
+        };
+        let mut end = o.end_schedule(&r.spec.id, &regular[0]);
+        end.unmanaged.action_after_completion = Some("DELETE".into());
+        let held: Vec<(ClientKey, Schedule)> = regular
+            .iter()
+            .map(|s| {
+                let h = crate::overrides::hold(s, until, now()).unwrap_or_else(|| s.clone());
+                (r.key.clone(), h)
+            })
+            .chain([(r.key.clone(), end)])
+            .collect();
+        let mut r4 = r.clone();
+        r4.spec.on_count = Some(4);
+        let observed = Observed {
+            existing: held,
+            ..Observed::default()
+        };
+        let p = plan(std::slice::from_ref(&r4), &observed, &Prune::Nothing, now());
+        // The held schedules stay held; the end is updated to the count the schedules give
+        // at 11:00 on a Wednesday: on, 4.
+        let changed: Vec<(String, &'static str)> = verbs(&p)
+            .into_iter()
+            .filter(|(_, v)| *v != "unchanged")
+            .collect();
+        assert_eq!(changed, [("prod.web.override".to_string(), "update")]);
+        let step = p
+            .steps
+            .iter()
+            .find(|s| s.schedule.name == "prod.web.override")
+            .unwrap();
+        assert_eq!(step.schedule.input.desired_count(), Some(4));
+        // Once it has ended, its leftover is removed.
+        let later = plan(
+            std::slice::from_ref(&r4),
+            &observed,
+            &Prune::Nothing,
+            "2026-11-26T00:00:00Z".parse().unwrap(),
+        );
+        assert!(later
+            .steps
+            .iter()
+            .any(|s| s.schedule.name == "prod.web.override" && s.action == Action::Delete));
     }
 
     #[test]
