@@ -19,6 +19,8 @@ use serde_json::json;
 
 /// How long before the off the heads-up fires, unless `--notify-before` says otherwise.
 pub const DEFAULT_BEFORE: SignedDuration = SignedDuration::from_mins(15);
+/// SNS Publish: a Subject must be less than this many characters.
+const MAX_SUBJECT: usize = 100;
 /// The longest heads-up (a day less a minute: one day move at most).
 pub const MAX_BEFORE: SignedDuration = SignedDuration::from_mins(1439);
 
@@ -157,9 +159,12 @@ pub fn publish_input(
         id.service, id.cluster
     );
     let mut subject = format!("ecs-onoff: {id} turns off at {at} {zone}");
-    // SNS: a subject is at most 100 characters.
-    if subject.len() > 100 {
-        subject = format!("ecs-onoff: a service turns off at {at}");
+    // SNS: a subject is ASCII, on one line, and less than 100 characters long.
+    if subject.len() >= MAX_SUBJECT {
+        subject = format!("ecs-onoff: a service turns off at {at} {zone}");
+    }
+    if subject.len() >= MAX_SUBJECT {
+        subject = "ecs-onoff: a service turns off soon".to_string();
     }
     json!({
         "TopicArn": notify.topic.as_str(),
@@ -237,6 +242,42 @@ mod tests {
         }
         let rate = shift_earlier(&ScheduleExpression::parse("rate(1 day)").unwrap(), 15);
         assert!(rate.unwrap_err().contains("needs a cron"));
+    }
+
+    #[test]
+    fn the_publish_request_names_the_service_and_fits_sns() {
+        let notify = Notify {
+            topic: "arn:aws:sns:eu-central-1:123456789012:t".parse().unwrap(),
+            before: DEFAULT_BEFORE,
+        };
+        let long = "x".repeat(255);
+        for (cluster, service) in [("staging", "web"), (long.as_str(), long.as_str())] {
+            let id = ServiceId {
+                cluster: cluster.parse().unwrap(),
+                service: service.parse().unwrap(),
+            };
+            let off = ScheduleExpression::parse("cron(0 19 ? * MON-FRI *)").unwrap();
+            let zone = Zone::parse("Europe/Berlin").unwrap();
+            let input: serde_json::Value = serde_json::from_str(&publish_input(
+                &notify,
+                &id,
+                "eu-central-1",
+                "g",
+                &off,
+                &zone,
+            ))
+            .unwrap();
+            let subject = input["Subject"].as_str().unwrap();
+            assert!(subject.len() < 100 && subject.is_ascii() && !subject.contains('\n'));
+            assert_eq!(input["TopicArn"], "arn:aws:sns:eu-central-1:123456789012:t");
+            assert_eq!(
+                input["MessageAttributes"][NOTIFY_ATTRIBUTE]["StringValue"],
+                id.to_string()
+            );
+            let message = input["Message"].as_str().unwrap();
+            assert!(message.contains("at 19:00 Europe/Berlin"), "{message}");
+            assert!(message.contains(&format!("--cluster {cluster} --service {service}")));
+        }
     }
 
     #[test]
