@@ -246,6 +246,12 @@ pub struct OverrideSetArgs {
     /// The furthest an override may end
     #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = crate::overrides::parse_duration)]
     pub max: jiff::SignedDuration,
+    /// Override a service that has no ecs-onoff schedules (its end schedule needs --role-arn)
+    #[arg(long, requires = "role_arn")]
+    pub force: bool,
+    /// With --force: the execution role the end schedule runs as
+    #[arg(long, value_name = "ARN", requires = "force")]
+    pub role_arn: Option<RoleArn>,
 }
 
 #[derive(Debug, Args)]

@@ -369,10 +369,13 @@ pub struct OverridePlan {
 }
 
 /// An override of a service whose schedules are `existing` (regular ones, held or not, and an
-/// end schedule if one exists), with live count `live`.
+/// end schedule if one exists), with live count `live`. A service without regular schedules
+/// (`--force`) has its end schedule modelled on `fallback_model` (group, role, target).
+#[allow(clippy::too_many_arguments)]
 pub fn plan_set(
     id: &ServiceId,
     existing: &[Schedule],
+    fallback_model: Option<&Schedule>,
     live: u32,
     state: Switch,
     count: u32,
@@ -383,12 +386,16 @@ pub fn plan_set(
         .iter()
         .filter(|s| s.owner().is_some() || s.notify_of().is_some())
         .collect();
-    let model = regular.iter().find(|s| s.owner().is_some())?;
+    let model = regular
+        .iter()
+        .copied()
+        .find(|s| s.owner().is_some())
+        .or(fallback_model)?;
     let released: Vec<Schedule> = regular.iter().map(|s| release(s)).collect();
     let zone = released
         .iter()
         .find(|s| s.owner().is_some_and(|o| o.1.switch == Switch::On))
-        .unwrap_or(&released[0])
+        .unwrap_or(model)
         .timezone
         .clone();
     let before = existing
@@ -445,7 +452,12 @@ pub fn plan_cancel(existing: &[Schedule], live: u32, now: Timestamp) -> Override
         had_override = true;
         steps.push((s.clone(), Action::Delete));
     }
-    let now_count = scheduled_count(&released, now);
+    // What the schedules say now; without any that fired, the count from before the override.
+    let before = existing
+        .iter()
+        .find_map(Override::read)
+        .map(|(_, o)| o.then_count);
+    let now_count = scheduled_count(&released, now).or(before);
     OverridePlan {
         steps,
         set_count: now_count.filter(|n| had_override && *n != live),

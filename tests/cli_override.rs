@@ -212,8 +212,28 @@ async fn bad_overrides_write_nothing() {
     .fails_with(2, "cannot be used with");
     env.cli("override -c ov-bad -s bare -g g-ov-bad --region eu-central-1 --on --for 1h")
         .fails_with(2, "nothing to override");
+    env.cli("override -c ov-bad -s bare -g g-ov-bad --region eu-central-1 --on --for 1h --force")
+        .fails_with(2, "--role-arn");
     assert_eq!(read_all(&env, "g-ov-bad").await, before);
     assert_eq!(desired(&env, "ov-bad", "web").await, 1);
+    assert_eq!(desired(&env, "ov-bad", "bare").await, 1);
+    // --force with a role: a service without schedules gets an end schedule and its count.
+    env.cli(&format!(
+        "override -c ov-bad -s bare -g g-ov-bad --region eu-central-1 --on --count 3 --for 1h \
+         --force --role-arn {ROLE}"
+    ))
+    .ok();
+    assert_eq!(desired(&env, "ov-bad", "bare").await, 3);
+    let end = env.get("g-ov-bad", "ov-bad.bare.override").await.unwrap();
+    assert_eq!(
+        end.target().unwrap().input(),
+        Some(r#"{"Cluster":"ov-bad","Service":"bare","DesiredCount":1}"#),
+        "the end restores the count from before"
+    );
+    env.cli("override cancel -c ov-bad -s bare -g g-ov-bad --region eu-central-1")
+        .ok();
+    assert!(env.get("g-ov-bad", "ov-bad.bare.override").await.is_none());
+    assert_eq!(desired(&env, "ov-bad", "bare").await, 1, "back to the count before");
     // Longer than 14 days when raised explicitly.
     env.cli("override -c ov-bad -s web -g g-ov-bad --region eu-central-1 --on --for 15d --max 30d")
         .ok();

@@ -38,7 +38,7 @@ fn written(
     now: Timestamp,
 ) -> Vec<Schedule> {
     let id = existing[0].owner().unwrap().0.clone();
-    let plan = plan_set(&id, existing, 0, state, count, until, now).unwrap();
+    let plan = plan_set(&id, existing, None, 0, state, count, until, now).unwrap();
     let mut out: Vec<Schedule> = existing.to_vec();
     for (s, action) in plan.steps {
         match action {

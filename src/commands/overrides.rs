@@ -151,14 +151,36 @@ async fn set(
         .filter(|s| s.owner().is_some())
         .map(overrides::release)
         .collect();
-    if regular.is_empty() {
+    if regular.is_empty() && !args.force {
         return Err(InvalidInput::new(format!(
             "{} has no ecs-onoff schedules in group '{}': there is nothing to override \
-             (`ecs-onoff schedule` gives it some)",
+             (`ecs-onoff schedule` gives it some; --force with --role-arn overrides it anyway)",
             read.id, t.group
         ))
         .into());
     }
+    // With --force and no schedules: the end schedule's group, role and target.
+    let fallback = args.role_arn.as_ref().map(|role| {
+        let partition = read.key.region.partition();
+        Schedule {
+            name: read.id.override_name(),
+            group: t.group.to_string(),
+            expression: String::new(),
+            timezone: "UTC".into(),
+            state: None,
+            description: String::new(),
+            flexible_window_off: true,
+            target_arn: crate::arn::update_service_target(partition),
+            role_arn: role.to_string(),
+            input: crate::schedule::Input::Other(String::new()),
+            retry: None,
+            dead_letter_arn: None,
+            start_date: None,
+            end_date: None,
+            unmanaged: Default::default(),
+            created: None,
+        }
+    });
     let state = if args.on { Switch::On } else { Switch::Off };
     let of_switch = |switch: Switch| {
         regular
@@ -192,13 +214,14 @@ async fn set(
     let planned = overrides::plan_set(
         &read.id,
         &read.schedules,
+        fallback.as_ref(),
         read.live,
         state,
         count,
         until,
         now,
     )
-    .expect("the service has regular schedules");
+    .expect("the service has regular schedules, or --force gave a role");
     let o = Override {
         state,
         count,
