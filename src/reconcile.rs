@@ -610,52 +610,84 @@ pub struct Outcome {
     pub stopped_by: Option<Signal>,
 }
 
-/// The order of writes. A service is never left with an off schedule and no on schedule: on
-/// schedules are written before off schedules, and an off schedule is not created when its
-/// on schedule could not be; deletes remove the off schedule first, and keep the on schedule
-/// when the off schedule could not be deleted.
+/// The order of writes. A service is never left with an off schedule and no on schedule, and
+/// never loses an on time through a run that fails midway: new on schedules (segments) are
+/// created first, then existing on schedules updated, then the others (off, heads-up, override
+/// end) written; deletes remove off schedules before on schedules.
 fn phase(step: &Step) -> usize {
     let switch = step.owner().map(|o| o.1.switch);
     match (&step.action, switch) {
         (Action::Unchanged, _) => 0,
-        (Action::Create | Action::Update(_), Some(Switch::Off)) => 2,
-        (Action::Create | Action::Update(_), _) => 1,
-        (Action::Delete, Some(Switch::On)) => 4,
-        (Action::Delete, _) => 3,
+        (Action::Create, Some(Switch::On)) => 1,
+        (Action::Update(_), Some(Switch::On)) => 2,
+        (Action::Create | Action::Update(_), _) => 3,
+        (Action::Delete, Some(Switch::On)) => 5,
+        (Action::Delete, _) => 4,
     }
 }
 
-/// The step whose failure stops this one, if any: an off create waits for its on create; a
-/// delete in the group a service moved from waits for the create in its new group; an on
-/// delete waits for its off delete.
-fn depends_on(plan: &Plan, index: usize) -> Option<usize> {
+/// The last phase of [`phase`].
+const PHASES: usize = 5;
+
+/// The steps whose failure stops this one: an off create, and an on update (a segment that
+/// shrinks), wait for the service's on creates; an on delete waits for its off deletes and for
+/// the service's on creates and updates (what replaces it); a delete in the group a service
+/// moved from waits for the create in its new group.
+fn depends_on(plan: &Plan, by_service: &ByService, index: usize) -> Vec<usize> {
     let step = &plan.steps[index];
-    let (id, slot) = step.owner()?;
-    let switch = slot.switch;
+    let Some((id, slot)) = step.owner() else {
+        return Vec::new();
+    };
+    let theirs = by_service
+        .get(&(&step.key, id))
+        .map_or(&[][..], Vec::as_slice);
     if step.action == Action::Delete {
-        let replacement = plan.steps.iter().position(|other| {
-            other.key == step.key
-                && other.schedule.group != step.schedule.group
+        let replacement = theirs.iter().copied().find(|&i| {
+            let other = &plan.steps[i];
+            other.schedule.group != step.schedule.group
                 && other.action == Action::Create
                 && other.owner() == Some((id, slot))
         });
-        if replacement.is_some() {
-            return replacement;
+        if let Some(r) = replacement {
+            return vec![r];
         }
     }
-    let (needed_action, needed_switch) = match (&step.action, switch) {
-        (Action::Create, Switch::Off) => (Action::Create, Switch::On),
-        (Action::Delete, Switch::On) => (Action::Delete, Switch::Off),
-        _ => return None,
+    let needed = |other: &Step| -> bool {
+        let Some((other_id, other_slot)) = other.owner() else {
+            return false;
+        };
+        if other.key != step.key || other.schedule.group != step.schedule.group || other_id != id {
+            return false;
+        }
+        match (&step.action, slot.switch) {
+            (Action::Create, Switch::Off) | (Action::Update(_), Switch::On) => {
+                other.action == Action::Create && other_slot.switch == Switch::On
+            }
+            (Action::Delete, Switch::On) => match other_slot.switch {
+                Switch::Off => other.action == Action::Delete,
+                Switch::On => matches!(other.action, Action::Create | Action::Update(_)),
+            },
+            _ => false,
+        }
     };
-    plan.steps.iter().position(|other| {
-        other.key == step.key
-            && other.schedule.group == step.schedule.group
-            && other.action == needed_action
-            && other
-                .owner()
-                .is_some_and(|o| o.0 == id && o.1.switch == needed_switch)
-    })
+    theirs
+        .iter()
+        .copied()
+        .filter(|&i| i != index && needed(&plan.steps[i]))
+        .collect()
+}
+
+/// The steps of each service, by client and service: what [`depends_on`] looks through.
+type ByService<'a> = HashMap<(&'a ClientKey, &'a ServiceId), Vec<usize>>;
+
+fn by_service(plan: &Plan) -> ByService<'_> {
+    let mut out: ByService = HashMap::new();
+    for (i, step) in plan.steps.iter().enumerate() {
+        if let Some((id, _)) = step.owner() {
+            out.entry((&step.key, id)).or_default().push(i);
+        }
+    }
+    out
 }
 
 async fn write(
@@ -768,7 +800,8 @@ pub async fn execute(
     let started = jiff::Timestamp::now();
     let progress = printer.progress("writing schedules", plan.tally().changes());
     let mut announced = false;
-    for current in 1..=4 {
+    let services = by_service(plan);
+    for current in 1..=PHASES {
         let mut tasks = JoinSet::new();
         let mut in_flight = BTreeSet::new();
         for (index, step) in plan.steps.iter().enumerate() {
@@ -785,8 +818,9 @@ pub async fn execute(
                         step.schedule.group, f.message
                     ),
                 }),
-                _ => depends_on(plan, index)
-                    .filter(|&d| outcome.results[d].is_err())
+                _ => depends_on(plan, &services, index)
+                    .into_iter()
+                    .find(|&d| outcome.results[d].is_err())
                     .map(|d| Failure {
                         code: "Skipped".into(),
                         message: format!(
@@ -975,6 +1009,38 @@ mod tests {
     use crate::spec::tests::{key, request_of, spec};
 
     #[test]
+    fn an_on_schedule_shrinks_only_once_its_new_segments_exist() {
+        let plain = request_of(spec("prod", "web"), key("us-east-1"));
+        let existing = plain
+            .schedules(1)
+            .into_iter()
+            .map(|s| (plain.key.clone(), s))
+            .collect();
+        let mut with_skip = spec("prod", "web");
+        with_skip.calendar = crate::calendar::Calendar {
+            rules: vec![crate::calendar::parse_skip("2026-12-25", "--skip").unwrap()],
+        };
+        let r = request_of(with_skip, key("us-east-1"));
+        let now = "2026-11-25T00:00:00Z".parse().unwrap();
+        let observed = Observed {
+            existing,
+            ..Observed::default()
+        };
+        let p = plan(std::slice::from_ref(&r), &observed, &Prune::Nothing, now);
+        let find = |name: &str| {
+            p.steps
+                .iter()
+                .position(|s| s.schedule.name == name)
+                .unwrap()
+        };
+        let (segment, open) = (find("prod.web.on-20261225"), find("prod.web.on"));
+        assert_eq!(p.steps[segment].action, Action::Create);
+        assert!(matches!(p.steps[open].action, Action::Update(_)));
+        assert!(phase(&p.steps[segment]) < phase(&p.steps[open]));
+        assert_eq!(depends_on(&p, &by_service(&p), open), [segment]);
+    }
+
+    #[test]
     fn writes_are_ordered_so_a_service_keeps_its_on_schedule() {
         let r = request_of(spec("prod", "web"), key("us-east-1"));
         let now = "2026-11-25T00:00:00Z".parse().unwrap();
@@ -985,13 +1051,13 @@ mod tests {
             now,
         );
         let phases: Vec<_> = created.steps.iter().map(phase).collect();
-        assert_eq!(phases, [1, 2], "on before off");
+        assert_eq!(phases, [1, 3], "on before off");
         assert_eq!(
-            depends_on(&created, 1),
-            Some(0),
+            depends_on(&created, &by_service(&created), 1),
+            [0],
             "off create waits for on create"
         );
-        assert_eq!(depends_on(&created, 0), None);
+        assert!(depends_on(&created, &by_service(&created), 0).is_empty());
         let observed = Observed {
             existing: r
                 .schedules(1)
@@ -1012,10 +1078,10 @@ mod tests {
             now,
         );
         let phases: Vec<_> = deleted.steps.iter().map(phase).collect();
-        assert_eq!(phases, [4, 3], "off deleted before on");
+        assert_eq!(phases, [5, 4], "off deleted before on");
         assert_eq!(
-            depends_on(&deleted, 0),
-            Some(1),
+            depends_on(&deleted, &by_service(&deleted), 0),
+            [1],
             "on delete waits for off delete"
         );
     }

@@ -233,7 +233,11 @@ async fn bad_overrides_write_nothing() {
     env.cli("override cancel -c ov-bad -s bare -g g-ov-bad --region eu-central-1")
         .ok();
     assert!(env.get("g-ov-bad", "ov-bad.bare.override").await.is_none());
-    assert_eq!(desired(&env, "ov-bad", "bare").await, 1, "back to the count before");
+    assert_eq!(
+        desired(&env, "ov-bad", "bare").await,
+        1,
+        "back to the count before"
+    );
     // Longer than 14 days when raised explicitly.
     env.cli("override -c ov-bad -s web -g g-ov-bad --region eu-central-1 --on --for 15d --max 30d")
         .ok();
