@@ -87,13 +87,13 @@ pub struct Cli {
 /// The global flags that only commands calling AWS use.
 const AWS_FLAGS: [&str; 4] = ["region", "profile", "endpoint_url", "timeout"];
 /// The commands that make no AWS call.
-const OFFLINE_COMMANDS: [&str; 2] = ["next", "schema"];
+const OFFLINE_COMMANDS: [&str; 4] = ["next", "schema", "completions", "man"];
 
 impl Cli {
-    /// Parses the process's arguments (exits with usage on error). The help of commands that
-    /// make no AWS call does not list the AWS flags (they are still accepted, and unused).
-    pub fn parse_args() -> Cli {
-        use clap::{CommandFactory, FromArgMatches};
+    /// The command line definition, as parsed: the offline commands carry hidden copies of the
+    /// AWS flags (see [`Cli::parse_args`]).
+    pub fn definition() -> clap::Command {
+        use clap::CommandFactory;
         let mut command = Cli::command();
         // A subcommand that has an argument of a global's name does not get the global: give
         // the offline commands hidden copies.
@@ -105,7 +105,14 @@ impl Cli {
         for name in OFFLINE_COMMANDS {
             command = command.mut_subcommand(name, |sub| sub.args(hidden.clone()));
         }
-        let matches = command.get_matches();
+        command
+    }
+
+    /// Parses the process's arguments (exits with usage on error). The help of commands that
+    /// make no AWS call does not list the AWS flags (they are still accepted, and unused).
+    pub fn parse_args() -> Cli {
+        use clap::FromArgMatches;
+        let matches = Cli::definition().get_matches();
         Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
     }
 }
@@ -176,6 +183,31 @@ pub enum Command {
     Override(OverrideArgs),
     Iam(IamArgs),
     Schema(SchemaArgs),
+    Completions(CompletionsArgs),
+    Man(ManArgs),
+}
+
+/// Print a shell completion script.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    ecs-onoff completions bash > ~/.local/share/bash-completion/completions/ecs-onoff\n  \
+    ecs-onoff completions zsh > ~/.zfunc/_ecs-onoff\n  \
+    ecs-onoff completions fish > ~/.config/fish/completions/ecs-onoff.fish")]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Print the manual page (roff), or write one page per command into a folder.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    ecs-onoff man | man -l -\n  \
+    ecs-onoff man --dir /usr/local/share/man/man1")]
+pub struct ManArgs {
+    /// Write ecs-onoff.1 and one ecs-onoff-<command>.1 per subcommand into this folder
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// Keep a service on (or off) until a time, whatever its schedules say; list or cancel overrides.

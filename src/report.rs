@@ -607,6 +607,17 @@ impl Render for Document {
     }
 }
 
+/// Text printed as it is (a completion script, a manual page); a JSON string with `--output json`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Plain(pub String);
+
+impl Render for Plain {
+    fn text(&self, _: &Style) -> String {
+        self.0.clone()
+    }
+}
+
 /// JSON with 2-space indentation and a final newline: the one JSON renderer.
 pub fn pretty(value: &impl Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).expect("reports serialise");

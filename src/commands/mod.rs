@@ -3,6 +3,7 @@
 //! Commands do not import from each other.
 
 pub mod apply;
+pub mod docs;
 pub mod iam;
 pub mod list;
 pub mod next;
@@ -31,6 +32,8 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Iam(args) => iam::run(args, global, printer),
         Command::Plan(args) => block_on(plan::run(args, global, printer)),
         Command::Apply(args) => block_on(apply::run(args, global, printer)),
+        Command::Completions(args) => docs::completions(args, printer),
+        Command::Man(args) => docs::man(args, printer),
         Command::Schema(_) => {
             printer.emit(&crate::report::Document(crate::fleet::json_schema()))?;
             Ok(ExitStatus::Success)
