@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, unit and property tests, CLI tests, and integration
-# tests against a local moto_server. moto is installed into a project-local virtual environment
+# tests against a local moto_server. moto (and the checkers of `export`) are installed into a
+# project-local virtual environment
 # (.venv), never into the system Python, so this works where pip install is refused (PEP 668).
 # No real AWS is used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.venv
-moto_requirement='moto[server]==5.2.1'
-if ! "$venv/bin/python" -c 'import moto.server' >/dev/null 2>&1; then
-  echo "test.sh: installing $moto_requirement into $venv (a project-local virtual environment)" >&2
+# moto_server for the AWS APIs; cfn-lint and python-hcl2 check what `export` writes.
+requirements=('moto[server]==5.2.1' 'cfn-lint==1.58.0' 'python-hcl2==8.1.4')
+if ! "$venv/bin/python" -c 'import moto.server, cfnlint, hcl2' >/dev/null 2>&1; then
+  echo "test.sh: installing ${requirements[*]} into $venv (a project-local virtual environment)" >&2
   if ! python3 -m venv "$venv" >/dev/null 2>&1; then
     echo "test.sh: 'python3 -m venv' failed: install Python's venv module (Debian: apt-get install python3-venv)" >&2
     exit 1
   fi
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$moto_requirement"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${requirements[@]}"
 fi
 export ECS_ONOFF_TEST_PYTHON="$PWD/$venv/bin/python"
 

@@ -183,8 +183,44 @@ pub enum Command {
     Override(OverrideArgs),
     Iam(IamArgs),
     Schema(SchemaArgs),
+    Export(ExportArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
+}
+
+/// Print what `apply` would write for a fleet file as Terraform or a CloudFormation template.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Every schedule carries exactly the fields `apply` sends (the same \
+    desiredCounts: read from the live services, like `plan`; with --offline, from on_count or 1). \
+    Terraform uses aws_scheduler_schedule_group, aws_scheduler_schedule and, with --with-iam, \
+    aws_iam_role and aws_iam_role_policy, with addresses from the schedule names (one provider \
+    alias per Region when the file uses several). CloudFormation (JSON) uses \
+    AWS::Scheduler::ScheduleGroup, AWS::Scheduler::Schedule and AWS::IAM::Role; a template is \
+    for one Region.\n\n\
+    Examples:\n  \
+    ecs-onoff export -f fleet.toml --format terraform > ecs-onoff.tf\n  \
+    ecs-onoff export -f fleet.toml --format cloudformation --with-iam --offline > stack.json"
+)]
+pub struct ExportArgs {
+    /// The fleet file
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: std::path::PathBuf,
+    /// What to write
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// Also the execution roles and their policies
+    #[arg(long)]
+    pub with_iam: bool,
+    /// Make no AWS call: desiredCounts from on_count, else 1 (Regions from the file or --region)
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Terraform,
+    Cloudformation,
 }
 
 /// Print a shell completion script.

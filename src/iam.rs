@@ -324,6 +324,35 @@ impl Grants {
     }
 }
 
+/// Adds what a service's schedules need (its group in its Region, the service, its dead-letter
+/// queue and heads-up topic) to the grants of its execution role.
+pub fn grant(
+    roles: &mut std::collections::BTreeMap<arn::RoleArn, Grants>,
+    region: &str,
+    spec: &crate::spec::ServiceSpec,
+) {
+    let Some(role) = &spec.role_arn else {
+        return;
+    };
+    let account = role.account();
+    let grants = roles.entry(role.clone()).or_default();
+    grants
+        .groups
+        .insert(arn::schedule_group_arn(region, account, &spec.group));
+    grants.services.insert(arn::service_arn(
+        region,
+        account,
+        &spec.id.cluster,
+        &spec.id.service,
+    ));
+    grants
+        .queues
+        .extend(spec.dead_letter_arn.as_ref().map(ToString::to_string));
+    grants
+        .topics
+        .extend(spec.notify.as_ref().map(|n| n.topic.to_string()));
+}
+
 /// A trust policy with ecs-onoff's statement replaced by `ours`, every other statement kept.
 pub fn with_trust_statement(existing: Option<&Value>, ours: &Value) -> Value {
     let mut kept: Vec<Value> = existing

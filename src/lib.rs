@@ -2,7 +2,7 @@
 //!
 //! A pure core and a thin edge. The core does no I/O and has no AWS dependency: `expression`
 //! (AWS schedule expressions), `window` (friendly forms), `calendar` and `ics` (skipped days),
-//! `compile` (times and skipped days into schedules), `overrides`, `naming`, `arn`, `schedule` (the
+//! `compile` (times and skipped days into schedules), `overrides`, `export` (Terraform and CloudFormation), `naming`, `arn`, `schedule` (the
 //! Scheduler schedule model), `spec` (a validated request for one service), `fleet` (fleet
 //! files), `plan` (planning and diffing), `checks` (warnings), `iam` (IAM documents), `report`
 //! (typed command output) and `text`. The edge: `cli` (arguments), `commands` (one per
@@ -20,6 +20,7 @@ pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod exit;
+pub mod export;
 pub mod expression;
 pub mod fleet;
 pub mod iam;

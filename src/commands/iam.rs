@@ -134,28 +134,7 @@ fn fleet_grants(
                     spec.label()
                 ))
             })?;
-        let Some(role) = &spec.role_arn else {
-            continue;
-        };
-        let account = role.account();
-        let grants = roles.entry(role.clone()).or_default();
-        grants.groups.insert(crate::arn::schedule_group_arn(
-            &region,
-            account,
-            &spec.group,
-        ));
-        grants.services.insert(crate::arn::service_arn(
-            &region,
-            account,
-            &spec.id.cluster,
-            &spec.id.service,
-        ));
-        grants
-            .queues
-            .extend(spec.dead_letter_arn.as_ref().map(ToString::to_string));
-        grants
-            .topics
-            .extend(spec.notify.as_ref().map(|n| n.topic.to_string()));
+        iam::grant(&mut roles, &region, spec);
     }
     Ok(roles)
 }

@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod docs;
+pub mod export;
 pub mod iam;
 pub mod list;
 pub mod next;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Iam(args) => iam::run(args, global, printer),
         Command::Plan(args) => block_on(plan::run(args, global, printer)),
         Command::Apply(args) => block_on(apply::run(args, global, printer)),
+        Command::Export(args) => block_on(export::run(args, global, printer)),
         Command::Completions(args) => docs::completions(args, printer),
         Command::Man(args) => docs::man(args, printer),
         Command::Schema(_) => {

@@ -16,8 +16,9 @@ pub struct Moto {
 
 static MOTO: OnceLock<Moto> = OnceLock::new();
 
-/// The Python that has moto: scripts/test.sh installs it into the project's .venv and names it.
-fn python() -> String {
+/// The Python that has moto (and cfn-lint, python-hcl2): scripts/test.sh installs them into the
+/// project's .venv and names it.
+pub fn python() -> String {
     std::env::var("ECS_ONOFF_TEST_PYTHON").unwrap_or_else(|_| {
         let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.venv/bin/python");
         if std::path::Path::new(venv).exists() {
