@@ -188,6 +188,32 @@ settings_table! {
     }
 }
 
+settings_table! {
+    /// Many services of one or more clusters, chosen by their tags (or all of them), with one
+    /// schedule; resolved when the plan is made.
+    pub struct SelectEntry {
+        /// The cluster, or a list of clusters, whose services are chosen.
+        #[schemars(with = "Strings")]
+        pub cluster: Spanned<Strings>,
+        /// Tags every chosen service has, with these values.
+        #[serde(default)]
+        #[schemars(with = "Option<std::collections::BTreeMap<String, String>>")]
+        pub tags: Option<Spanned<std::collections::BTreeMap<String, String>>>,
+        /// "*": every service of the clusters (then `tags` may be left out).
+        #[serde(default)]
+        #[schemars(with = "Option<String>")]
+        pub service: Option<Spanned<String>>,
+        /// Services left out.
+        #[serde(default)]
+        #[schemars(with = "Option<Vec<String>>")]
+        pub exclude: Option<Vec<Spanned<String>>>,
+        /// Skipped local dates of the chosen services, added to those of their calendar.
+        #[serde(default)]
+        #[schemars(with = "Option<Vec<String>>")]
+        pub skip: Option<Vec<Spanned<String>>>,
+    }
+}
+
 // Unknown keys are not refused by the deserializer: `unknown_keys` reports them all at once.
 /// An ecs-onoff fleet file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -206,6 +232,9 @@ pub struct FleetFile {
     /// Overrides of services in the file, one `[[override]]` table each.
     #[serde(default, rename = "override")]
     pub overrides: Vec<OverrideEntry>,
+    /// Services chosen by cluster and tags, one `[[select]]` table each.
+    #[serde(default, rename = "select")]
+    pub selects: Vec<SelectEntry>,
 }
 
 /// Keeps a service of the file on or off until a time, whatever its schedules say.
@@ -255,6 +284,8 @@ const SETTING_KEYS: [&str; 14] = [
 const ENTRY_KEYS: [&str; 3] = ["cluster", "service", "skip"];
 /// The keys of a `[calendars.NAME]` table.
 const CALENDAR_KEYS: [&str; 2] = ["skip", "ics"];
+/// The keys only a `[[select]]` has.
+const SELECT_KEYS: [&str; 5] = ["cluster", "tags", "service", "exclude", "skip"];
 /// The keys of an `[[override]]` table.
 const OVERRIDE_KEYS: [&str; 6] = ["cluster", "service", "region", "state", "until", "count"];
 
@@ -301,6 +332,15 @@ fn unknown_keys(report: &mut Report) {
                     }
                 }
             }
+            ("select", DeValue::Array(entries)) => {
+                let select_keys: Vec<&str> =
+                    SELECT_KEYS.iter().chain(&SETTING_KEYS).copied().collect();
+                for entry in entries.iter() {
+                    if let DeValue::Table(table) = entry.get_ref() {
+                        check(report, table, &select_keys, "[[select]]");
+                    }
+                }
+            }
             ("override", DeValue::Array(entries)) => {
                 for entry in entries.iter() {
                     if let DeValue::Table(table) = entry.get_ref() {
@@ -309,12 +349,12 @@ fn unknown_keys(report: &mut Report) {
                 }
             }
             // Wrong types are reported by the deserializer.
-            ("defaults" | "service" | "calendars" | "override", _) => {}
+            ("defaults" | "service" | "calendars" | "override" | "select", _) => {}
             (other, _) => report.at(
                 key.span(),
                 format!(
                     "unknown key '{}': a fleet file has a [defaults] table, [calendars.NAME] \
-                     tables, [[service]] and [[override]] tables",
+                     tables, [[service]], [[select]] and [[override]] tables",
                     crate::text::printable(other)
                 ),
             ),
@@ -589,12 +629,32 @@ fn resolve(
     defaults: &Layer,
     calendars: &HashMap<String, Option<Calendar>>,
 ) -> Option<ServiceSpec> {
+    resolve_keys(
+        report,
+        &entry.keys(),
+        (&entry.cluster, &entry.service),
+        entry.skip.as_deref(),
+        defaults,
+        calendars,
+    )
+}
+
+/// Resolves the settings of one table (a `[[service]]`, or the template of a `[[select]]`) for
+/// a cluster and service over the defaults; `None` when anything is invalid (reported).
+fn resolve_keys(
+    report: &mut Report,
+    keys: &Keys,
+    (cluster, service): (&Spanned<String>, &Spanned<String>),
+    skip: Option<&[Spanned<String>]>,
+    defaults: &Layer,
+    calendars: &HashMap<String, Option<Calendar>>,
+) -> Option<ServiceSpec> {
     // Name errors say "cluster name ..." themselves.
-    let cluster = report.parse("", &entry.cluster, str::parse::<ClusterName>);
-    let service = report.parse("", &entry.service, str::parse::<ServiceName>);
-    let own = layer(report, &entry.keys(), calendars);
-    let own_skips = skips(report, entry.skip.as_deref(), "skip");
-    let here = entry.cluster.span();
+    let here = cluster.span();
+    let cluster = report.parse("", cluster, str::parse::<ClusterName>);
+    let service = report.parse("", service, str::parse::<ServiceName>);
+    let own = layer(report, keys, calendars);
+    let own_skips = skips(report, skip, "skip");
     let times = match (&own.times, &defaults.times) {
         (Some(t), _) | (None, Some(t)) => t.clone(),
         (None, None) => {
@@ -671,6 +731,132 @@ fn resolve(
             column: l.column,
         },
     })
+}
+
+/// Services chosen by cluster and tags, resolved when the plan is made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    pub clusters: Vec<ClusterName>,
+    /// Tags every chosen service has, with these values (empty with `all`).
+    pub tags: std::collections::BTreeMap<String, String>,
+    /// `service = "*"`: every service of the clusters that has the tags.
+    pub all: bool,
+    pub exclude: std::collections::BTreeSet<String>,
+    /// The settings every chosen service gets (its id is set when it is chosen).
+    pub template: ServiceSpec,
+}
+
+impl Selector {
+    /// `fleet.toml:12:1: [[select]] staging (schedule=office-hours)`.
+    pub fn label(&self) -> String {
+        let clusters: Vec<&str> = self.clusters.iter().map(|c| c.as_str()).collect();
+        let tags: Vec<String> = self.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let what = if tags.is_empty() {
+            "every service".to_string()
+        } else {
+            tags.join(", ")
+        };
+        format!(
+            "{}: [[select]] {} ({what})",
+            self.template.origin,
+            clusters.join(", ")
+        )
+    }
+
+    /// Whether a service of one of the clusters, with these tags, is chosen.
+    pub fn chooses(
+        &self,
+        service: &str,
+        tags: &std::collections::BTreeMap<String, String>,
+    ) -> bool {
+        !self.exclude.contains(service) && self.tags.iter().all(|(k, v)| tags.get(k) == Some(v))
+    }
+
+    /// The request for a chosen service.
+    pub fn spec_for(&self, id: ServiceId) -> ServiceSpec {
+        ServiceSpec {
+            id,
+            ..self.template.clone()
+        }
+    }
+}
+
+/// A fleet file: its services, and its selectors (resolved against AWS when the plan is made).
+#[derive(Debug, Clone, Default)]
+pub struct Fleet {
+    pub services: Vec<ServiceSpec>,
+    pub selectors: Vec<Selector>,
+}
+
+/// Each `[[select]]` with its settings resolved; invalid ones are reported.
+fn selectors(
+    report: &mut Report,
+    entries: &[SelectEntry],
+    defaults: &Layer,
+    calendars: &HashMap<String, Option<Calendar>>,
+) -> Vec<Selector> {
+    let mut out = Vec::new();
+    for e in entries {
+        let span = e.cluster.span();
+        let mut clusters = Vec::new();
+        for name in e.cluster.get_ref().items() {
+            match name.parse::<ClusterName>() {
+                Ok(c) => clusters.push(c),
+                Err(err) => report.at(span.clone(), err),
+            }
+        }
+        if e.cluster.get_ref().items().is_empty() {
+            report.at(span.clone(), "cluster: the list is empty");
+        }
+        let all = match &e.service {
+            None => false,
+            Some(v) if v.get_ref() == "*" => true,
+            Some(v) => {
+                report.at(
+                    v.span(),
+                    "service: a [[select]] takes \"*\" (every service of the cluster); name one \
+                     service in a [[service]] entry",
+                );
+                false
+            }
+        };
+        let tags = e
+            .tags
+            .as_ref()
+            .map(|t| t.get_ref().clone())
+            .unwrap_or_default();
+        if tags.is_empty() && !all {
+            report.at(
+                span.clone(),
+                "a [[select]] needs tags, or service = \"*\" for every service of the cluster",
+            );
+        }
+        let mut exclude = std::collections::BTreeSet::new();
+        for v in e.exclude.iter().flatten() {
+            if let Some(name) = report.parse("exclude", v, str::parse::<ServiceName>) {
+                exclude.insert(name.to_string());
+            }
+        }
+        let placeholder = Spanned::new(span.clone(), "selected".to_string());
+        let template = resolve_keys(
+            report,
+            &e.keys(),
+            (&placeholder, &placeholder),
+            e.skip.as_deref(),
+            defaults,
+            calendars,
+        );
+        if let Some(template) = template {
+            out.push(Selector {
+                clusters,
+                tags,
+                all,
+                exclude,
+                template,
+            });
+        }
+    }
+    out
 }
 
 /// Gives each `[[override]]` to the service it names: one of the file's services (by cluster,
@@ -843,7 +1029,7 @@ pub fn parse(
     path: &str,
     text: &str,
     read: &mut dyn FnMut(&str) -> Result<String, String>,
-) -> Result<Vec<ServiceSpec>, FleetErrors> {
+) -> Result<Fleet, FleetErrors> {
     let mut report = Report {
         path,
         text,
@@ -865,8 +1051,8 @@ pub fn parse(
     let calendars = calendars(&mut report, &file.calendars, read);
     let defaults = file.defaults.unwrap_or_default();
     let defaults = layer(&mut report, &defaults.keys(), &calendars);
-    if file.services.is_empty() {
-        report.at(0..0, "the file has no [[service]] entries");
+    if file.services.is_empty() && file.selects.is_empty() {
+        report.at(0..0, "the file has no [[service]] or [[select]] entries");
     }
     let mut specs: Vec<ServiceSpec> = file
         .services
@@ -875,8 +1061,12 @@ pub fn parse(
         .collect();
     check_unique(&mut report, &file.services, &specs);
     attach_overrides(&mut report, &file.overrides, &mut specs);
+    let selectors = selectors(&mut report, &file.selects, &defaults, &calendars);
     if report.errors.is_empty() {
-        Ok(specs)
+        Ok(Fleet {
+            services: specs,
+            selectors,
+        })
     } else {
         Err(report.into_errors())
     }

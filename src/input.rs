@@ -3,7 +3,7 @@
 
 use crate::calendar::Calendar;
 use crate::exit::InvalidInput;
-use crate::spec::ServiceSpec;
+use crate::fleet::Fleet;
 use std::io::Read;
 use std::path::Path;
 
@@ -42,9 +42,9 @@ pub fn read_text(path: &Path) -> Result<String, InvalidInput> {
     String::from_utf8(bytes).map_err(|_| InvalidInput::new(format!("{shown} is not UTF-8 text")))
 }
 
-/// Reads and validates a fleet file: one request per service. The iCalendar files its calendars
+/// Reads and validates a fleet file: its services and selectors. The iCalendar files its calendars
 /// name are read relative to the fleet file's folder.
-pub fn read_fleet(path: &Path) -> Result<Vec<ServiceSpec>, InvalidInput> {
+pub fn read_fleet(path: &Path) -> Result<Fleet, InvalidInput> {
     let text = read_text(path)?;
     let folder = path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut read = |name: &str| -> Result<String, String> {

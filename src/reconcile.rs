@@ -945,10 +945,132 @@ pub async fn prepare_file(
     concurrency: usize,
     printer: &Printer,
 ) -> anyhow::Result<Prepared> {
-    let specs = crate::input::read_fleet(path)?;
+    let fleet = crate::input::read_fleet(path)?;
     let prune = if prune { Prune::Groups } else { Prune::Nothing };
-    let lanes = Lanes::open(settings, specs.iter().map(|s| &s.connection), concurrency).await?;
+    let connections: Vec<&Connection> = fleet
+        .services
+        .iter()
+        .map(|s| &s.connection)
+        .chain(fleet.selectors.iter().map(|s| &s.template.connection))
+        .collect();
+    let lanes = Lanes::open(settings, connections, concurrency).await?;
+    let specs = resolve_selectors(&lanes, &fleet, printer).await?;
     prepare(lanes, specs, &prune, true, printer).await
+}
+
+/// The fleet's services and the services its selectors choose: ListServices for each of their
+/// clusters, then DescribeServices with TAGS (10 services a call, paced like the rest). An
+/// explicit `[[service]]` wins over a selector; two selectors that choose one service with
+/// different settings are invalid input naming both; a selector that chooses nothing is a
+/// warning.
+pub async fn resolve_selectors(
+    lanes: &Lanes,
+    fleet: &crate::fleet::Fleet,
+    printer: &Printer,
+) -> anyhow::Result<Vec<ServiceSpec>> {
+    let mut specs = fleet.services.clone();
+    if fleet.selectors.is_empty() {
+        return Ok(specs);
+    }
+    // Each (client, cluster) once.
+    let mut clusters: BTreeSet<(ClientKey, String)> = BTreeSet::new();
+    for sel in &fleet.selectors {
+        let key = lanes.connections.key(&sel.template.connection).clone();
+        for c in &sel.clusters {
+            clusters.insert((key.clone(), c.to_string()));
+        }
+    }
+    let mut names: HashMap<(ClientKey, String), Vec<String>> = HashMap::new();
+    for (key, cluster) in &clusters {
+        let client = &lanes.clients(key).ecs;
+        let listed = ecs::list_names(client, cluster).await?.ok_or_else(|| {
+            InvalidInput::new(format!(
+                "[[select]]: cluster '{cluster}' was not found in {key}"
+            ))
+        })?;
+        names.insert((key.clone(), cluster.clone()), listed);
+    }
+    let mut tasks = JoinSet::new();
+    for ((key, cluster), listed) in &names {
+        for chunk in listed.chunks(ecs::DESCRIBE_BATCH) {
+            let client = lanes.clients(key).ecs.clone();
+            let (k, c, chunk) = (key.clone(), cluster.clone(), chunk.to_vec());
+            lanes.spawn(&mut tasks, key, async move {
+                let result = ecs::tags(&client, &c, &chunk).await;
+                (k, c, result)
+            });
+        }
+    }
+    type Tags = std::collections::BTreeMap<String, String>;
+    let mut described: HashMap<(ClientKey, String), Vec<(String, Tags)>> = HashMap::new();
+    for (key, cluster, result) in join_all(tasks).await? {
+        let active = result?
+            .into_iter()
+            .filter(|(_, status, _)| status == "ACTIVE")
+            .map(|(name, _, tags)| (name, tags));
+        described.entry((key, cluster)).or_default().extend(active);
+    }
+    let explicit: HashSet<(ClientKey, ServiceId)> = fleet
+        .services
+        .iter()
+        .map(|s| (lanes.connections.key(&s.connection).clone(), s.id.clone()))
+        .collect();
+    let mut chosen: HashMap<(ClientKey, ServiceId), usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (i, sel) in fleet.selectors.iter().enumerate() {
+        let key = lanes.connections.key(&sel.template.connection).clone();
+        let mut count = 0;
+        for cluster in &sel.clusters {
+            let found = described.get(&(key.clone(), cluster.to_string()));
+            for (name, tags) in found.into_iter().flatten() {
+                if !sel.chooses(name, tags) {
+                    continue;
+                }
+                let Ok(service) = name.parse() else { continue };
+                let id = ServiceId {
+                    cluster: cluster.clone(),
+                    service,
+                };
+                count += 1;
+                if explicit.contains(&(key.clone(), id.clone())) {
+                    printer.detail(&format!(
+                        "{id}: its [[service]] entry wins over {}",
+                        sel.label()
+                    ));
+                    continue;
+                }
+                match chosen.get(&(key.clone(), id.clone())) {
+                    Some(&j) => {
+                        let other = &fleet.selectors[j];
+                        let mut a = other.spec_for(id.clone());
+                        let b = sel.spec_for(id.clone());
+                        a.origin = b.origin.clone();
+                        if a != b {
+                            problems.push(format!(
+                                "{id} is chosen by {} and by {} with different settings; \
+                                 exclude it from one, or give it a [[service]] entry",
+                                other.label(),
+                                sel.label()
+                            ));
+                        }
+                    }
+                    None => {
+                        chosen.insert((key.clone(), id.clone()), i);
+                        specs.push(sel.spec_for(id));
+                    }
+                }
+            }
+        }
+        if count == 0 {
+            printer.warn(&format!("{} chooses no service", sel.label()));
+        } else {
+            printer.note(&format!("{} chooses {count} service(s)", sel.label()));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(InvalidInput::new(problems.join("\n")).into());
+    }
+    Ok(specs)
 }
 
 /// Sets the counts the plan asks for at once (overrides), once every write succeeded.

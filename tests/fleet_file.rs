@@ -5,7 +5,9 @@ use ecs_onoff::fleet;
 use ecs_onoff::spec::ServiceSpec;
 
 fn parse(text: &str) -> Result<Vec<ServiceSpec>, Vec<String>> {
-    fleet::parse("fleet.toml", text, &mut no_files).map_err(|e| e.errors)
+    fleet::parse("fleet.toml", text, &mut no_files)
+        .map(|f| f.services)
+        .map_err(|e| e.errors)
 }
 
 fn no_files(path: &str) -> Result<String, String> {
@@ -40,6 +42,7 @@ fn every_example_file_loads() {
                 std::fs::read_to_string(folder.join(name)).map_err(|e| e.to_string())
             };
             let fleet = fleet::parse(&path.display().to_string(), &text, &mut read)
+                .map(|f| f.services)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(!fleet.is_empty());
             count += 1;
@@ -257,7 +260,9 @@ fn windows_take_a_list_and_calendars_add_skipped_days() {
         asked.push(name.to_string());
         Ok(ics.to_string())
     };
-    let fleet = fleet::parse("fleet.toml", &text, &mut read).unwrap();
+    let fleet = fleet::parse("fleet.toml", &text, &mut read)
+        .unwrap()
+        .services;
     assert_eq!(asked, ["kr.ics"], "each calendar file is read once");
     let (a, b) = (&fleet[0], &fleet[1]);
     assert_eq!(a.times.expressions().0.len(), 2, "two on times");

@@ -20,7 +20,9 @@ fn regular(keys: &str, now: Timestamp) -> Vec<Schedule> {
         "[defaults]\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\ntimezone = \"Europe/Berlin\"\n\
          {keys}\n[[service]]\ncluster = \"c\"\nservice = \"web\"\non_count = 3\n"
     );
-    let specs = ecs_onoff::fleet::parse("f.toml", &text, &mut |_| Err("no files".into())).unwrap();
+    let specs = ecs_onoff::fleet::parse("f.toml", &text, &mut |_| Err("no files".into()))
+        .unwrap()
+        .services;
     let spec = &specs[0];
     let key = ClientKey {
         region: "eu-central-1".parse().unwrap(),

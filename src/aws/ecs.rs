@@ -79,3 +79,59 @@ pub async fn set_desired_count(
         .call("UpdateService")?;
     Ok(())
 }
+
+/// Every service of a cluster (ListServices, following pagination), by name; `None` when the
+/// cluster does not exist.
+pub async fn list_names(client: &Client, cluster: &str) -> Result<Option<Vec<String>>, AwsError> {
+    let mut names = Vec::new();
+    let mut pages = client
+        .list_services()
+        .cluster(cluster)
+        .max_results(100)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let Some(page) = found(page.call("ListServices"))? else {
+            return Ok(None);
+        };
+        names.extend(
+            page.service_arns()
+                .iter()
+                .filter_map(|arn| arn.rsplit('/').next().map(str::to_string)),
+        );
+    }
+    Ok(Some(names))
+}
+
+/// The status and tags of up to [`DESCRIBE_BATCH`] services of one cluster (DescribeServices
+/// with TAGS).
+pub async fn tags(
+    client: &Client,
+    cluster: &str,
+    services: &[String],
+) -> Result<Vec<(String, String, std::collections::BTreeMap<String, String>)>, AwsError> {
+    let out = client
+        .describe_services()
+        .cluster(cluster)
+        .set_services(Some(services.to_vec()))
+        .include(aws_sdk_ecs::types::ServiceField::Tags)
+        .send()
+        .await
+        .call("DescribeServices")?;
+    Ok(out
+        .services()
+        .iter()
+        .map(|s| {
+            let tags = s
+                .tags()
+                .iter()
+                .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
+                .collect();
+            (
+                s.service_name().unwrap_or_default().to_string(),
+                s.status().unwrap_or_default().to_string(),
+                tags,
+            )
+        })
+        .collect())
+}

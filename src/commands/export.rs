@@ -62,17 +62,25 @@ pub async fn run(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let specs = crate::input::read_fleet(&args.file)?;
+    let fleet = crate::input::read_fleet(&args.file)?;
     let now = jiff::Timestamp::now();
     let (plan, regions) = if args.offline {
-        offline_plan(&specs, global, now, printer)?
+        if !fleet.selectors.is_empty() {
+            return Err(InvalidInput::new(
+                "[[select]] entries choose services from AWS: export without --offline",
+            )
+            .into());
+        }
+        offline_plan(&fleet.services, global, now, printer)?
     } else {
-        let lanes = Lanes::open(
-            &global.aws_settings(),
-            specs.iter().map(|s| &s.connection),
-            DEFAULT_CONCURRENCY,
-        )
-        .await?;
+        let connections: Vec<&crate::spec::Connection> = fleet
+            .services
+            .iter()
+            .map(|s| &s.connection)
+            .chain(fleet.selectors.iter().map(|s| &s.template.connection))
+            .collect();
+        let lanes = Lanes::open(&global.aws_settings(), connections, DEFAULT_CONCURRENCY).await?;
+        let specs = reconcile::resolve_selectors(&lanes, &fleet, printer).await?;
         let regions = specs
             .iter()
             .map(|s| {

@@ -119,7 +119,16 @@ fn fleet_grants(
     path: &std::path::Path,
     settings: &Settings,
 ) -> anyhow::Result<BTreeMap<RoleArn, Grants>> {
-    let specs = crate::input::read_fleet(path)?;
+    let fleet = crate::input::read_fleet(path)?;
+    if !fleet.selectors.is_empty() {
+        return Err(InvalidInput::new(format!(
+            "{} has [[select]] entries, whose services are only known from AWS: name the \
+             services with --cluster and --service, or in [[service]] entries",
+            path.display()
+        ))
+        .into());
+    }
+    let specs = fleet.services;
     let fallback = settings.region_from_flags_or_env()?;
     let mut roles: BTreeMap<RoleArn, Grants> = BTreeMap::new();
     for spec in &specs {
