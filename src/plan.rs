@@ -492,60 +492,32 @@ pub fn plan(
             "{} in {key}: on count {count}, from {source}",
             spec.id
         ));
-        for (mut schedule, compiled) in request
+        for (schedule, compiled) in request
             .schedules(count)
             .into_iter()
             .zip(&request.compiled.schedules)
         {
-            let old = index
-                .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
-                .copied();
-            wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
-            if let Some(until) = held_until {
-                if let Some(held) = crate::overrides::hold(&schedule, until, now) {
-                    schedule = held;
-                }
-            }
-            let action = match old {
-                Some(old) => {
-                    schedule.unmanaged = old.unmanaged.clone();
-                    diff(&schedule, Some(&without_past_start(old, now)))
-                }
-                None => Action::Create,
-            };
-            if compiled.slot.switch == Switch::Off && action == Action::Create {
+            let step = desired_step(key, schedule, &index, held_until, now);
+            wanted.insert((
+                key.clone(),
+                step.schedule.group.clone(),
+                step.schedule.name.clone(),
+            ));
+            if compiled.slot.switch == Switch::Off && step.action == Action::Create {
                 if let Some(w) = checks::off_at_creation(&compiled.expression, compiled.start) {
                     plan.warnings.push(format!("{}: {w}", spec.label()));
                 }
             }
-            plan.steps.push(Step {
-                key: key.clone(),
-                action,
-                schedule,
-            });
+            plan.steps.push(step);
         }
-        for mut schedule in spec.notify_schedules(key, &request.compiled) {
-            let old = index
-                .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
-                .copied();
-            wanted.insert((key.clone(), schedule.group.clone(), schedule.name.clone()));
-            if let Some(until) = held_until {
-                if let Some(held) = crate::overrides::hold(&schedule, until, now) {
-                    schedule = held;
-                }
-            }
-            let action = match old {
-                Some(old) => {
-                    schedule.unmanaged = old.unmanaged.clone();
-                    diff(&schedule, Some(&without_past_start(old, now)))
-                }
-                None => Action::Create,
-            };
-            plan.steps.push(Step {
-                key: key.clone(),
-                action,
-                schedule,
-            });
+        for schedule in spec.notify_schedules(key, &request.compiled) {
+            let step = desired_step(key, schedule, &index, held_until, now);
+            wanted.insert((
+                key.clone(),
+                step.schedule.group.clone(),
+                step.schedule.name.clone(),
+            ));
+            plan.steps.push(step);
         }
         if let Some(asked) = asked {
             plan_override(&mut plan, &mut wanted, request, asked, count, live, &index);
@@ -643,6 +615,35 @@ pub fn plan(
     plan.notes.extend(moves);
     plan.steps.sort_by(|a, b| step_order(a).cmp(&step_order(b)));
     plan
+}
+
+/// The step that makes one schedule a request asks for exist as it should: held until an
+/// override's end when there is one, carrying over the fields ecs-onoff does not manage.
+fn desired_step(
+    key: &ClientKey,
+    mut schedule: Schedule,
+    index: &HashMap<ScheduleKey, &Schedule>,
+    held_until: Option<Timestamp>,
+    now: Timestamp,
+) -> Step {
+    let old = index
+        .get(&(key, schedule.group.as_str(), schedule.name.as_str()))
+        .copied();
+    if let Some(held) = held_until.and_then(|until| crate::overrides::hold(&schedule, until, now)) {
+        schedule = held;
+    }
+    let action = match old {
+        Some(old) => {
+            schedule.unmanaged = old.unmanaged.clone();
+            diff(&schedule, Some(&without_past_start(old, now)))
+        }
+        None => Action::Create,
+    };
+    Step {
+        key: key.clone(),
+        action,
+        schedule,
+    }
 }
 
 /// The end schedule of an override that exists, updated when the count the service's schedules

@@ -153,16 +153,21 @@ impl ServiceSpec {
         Ok(compiled)
     }
 
+    /// The execution role's ARN, or a placeholder for a dry run without one.
+    fn role_arn_text(&self, partition: &str) -> String {
+        self.role_arn.as_ref().map_or_else(
+            || format!("arn:{partition}:iam::<account-id>:role/<execution-role>"),
+            RoleArn::to_string,
+        )
+    }
+
     /// The heads-up schedules of the service: one before each off schedule.
     pub fn notify_schedules(&self, key: &ClientKey, compiled: &Compilation) -> Vec<Schedule> {
         let Some(notify) = &self.notify else {
             return Vec::new();
         };
         let partition = key.region.partition();
-        let role_arn = self.role_arn.as_ref().map_or_else(
-            || format!("arn:{partition}:iam::<account-id>:role/<execution-role>"),
-            RoleArn::to_string,
-        );
+        let role_arn = self.role_arn_text(partition);
         let minutes = notify.before.as_mins() as u32;
         compiled
             .schedules
@@ -232,10 +237,7 @@ impl ServiceSpec {
         compiled: &Compilation,
     ) -> Vec<Schedule> {
         let partition = key.region.partition();
-        let role_arn = self.role_arn.as_ref().map_or_else(
-            || format!("arn:{partition}:iam::<account-id>:role/<execution-role>"),
-            RoleArn::to_string,
-        );
+        let role_arn = self.role_arn_text(partition);
         compiled
             .schedules
             .iter()

@@ -2,7 +2,7 @@
 //! what is written), list overrides, cancel one. Reads the service and its schedules, plans
 //! (pure), writes through the same executor as `apply`, then sets the count.
 
-use crate::aws::{ecs, scheduler};
+use crate::aws::ecs;
 use crate::cli::{
     GlobalArgs, OverrideAction, OverrideArgs, OverrideCancelArgs, OverrideListArgs,
     OverrideSetArgs, ServiceArgs,
@@ -259,25 +259,15 @@ async fn list(
     let connection = Connection::default();
     let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
     let key = lanes.connections.key(&connection).clone();
-    let client = &lanes.clients(&key).scheduler;
+    let groups = std::collections::BTreeSet::from([(key.clone(), args.group.to_string())]);
     let now = Timestamp::now();
-    let mut rows = Vec::new();
-    let suffix = format!(".{}", crate::naming::OVERRIDE_PART);
-    for summary in scheduler::list(client, &args.group, None).await? {
-        if !summary.name.ends_with(&suffix) {
-            continue;
-        }
-        let Some(s) = scheduler::get(client, &args.group, &summary.name).await? else {
-            continue;
-        };
-        let Some((id, o)) = Override::read(&s) else {
-            continue;
-        };
-        if o.until <= now || args.cluster.as_ref().is_some_and(|c| *c != id.cluster) {
-            continue;
-        }
-        rows.push(OverrideRow::new(&key, args.group.as_str(), &id, &o));
-    }
+    let rows: Vec<OverrideRow> = reconcile::managed(&lanes, groups)
+        .await?
+        .iter()
+        .filter_map(|(_, s)| Override::read(s))
+        .filter(|(id, o)| o.until > now && args.cluster.as_ref().is_none_or(|c| *c == id.cluster))
+        .map(|(id, o)| OverrideRow::new(&key, args.group.as_str(), &id, &o))
+        .collect();
     printer.emit(&OverrideList(rows))?;
     Ok(ExitStatus::Success)
 }
