@@ -11,15 +11,12 @@ Talks only to 127.0.0.1.
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import bench  # noqa: E402  (start_moto, env, writes_in_log)
+import bench  # noqa: E402  (start_moto, env, timed_apply, timed_clean_replan)
 
 HOLIDAYS = ["*-01-01", "*-03-01", "*-05-01", "*-05-05", "*-06-06", "*-08-15",
             "*-10-03", "*-10-09", "*-11-01", "*-12-24", "*-12-25", "*-12-31"]
@@ -36,24 +33,8 @@ def fleet_text(group, cluster, names, calendar):
 
 
 def run(base, fleet, log_path):
-    t = time.monotonic()
-    r = subprocess.run(base + ["apply", "-f", fleet, "--yes", "--output", "json"],
-                       capture_output=True, text=True)
-    apply_s = time.monotonic() - t
-    if r.returncode != 0:
-        sys.exit(f"apply failed ({r.returncode}): {r.stderr}")
-    summary = json.loads(r.stdout)["summary"]
-    if summary["failed"]:
-        sys.exit(f"apply had failures: {summary}")
-    mark = os.path.getsize(log_path)
-    t = time.monotonic()
-    r = subprocess.run(base + ["plan", "-f", fleet, "--detailed-exitcode", "--output", "json"],
-                       capture_output=True, text=True)
-    plan_s = time.monotonic() - t
-    time.sleep(0.5)
-    writes = bench.writes_in_log(log_path, mark)
-    if r.returncode != 0 or writes != 0:
-        sys.exit(f"re-plan was not clean: exit {r.returncode}, {writes} writes: {r.stderr}")
+    summary, apply_s = bench.timed_apply(base, fleet)
+    plan_s = bench.timed_clean_replan(base, fleet, log_path)
     return summary["created"], apply_s, plan_s
 
 
