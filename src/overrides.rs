@@ -266,6 +266,16 @@ pub fn parse_file_until(text: &str, zone: &Zone) -> Result<Timestamp, String> {
     parse_until(text, zone, Timestamp::UNIX_EPOCH)
 }
 
+/// The time zone of a service's schedules: its first on schedule's, else its first regular
+/// schedule's.
+pub fn zone_of(schedules: &[Schedule]) -> Option<&str> {
+    let regular = || schedules.iter().filter(|s| s.owner().is_some());
+    regular()
+        .find(|s| s.owner().is_some_and(|o| o.1.switch == Switch::On))
+        .or_else(|| regular().next())
+        .map(|s| s.timezone.as_str())
+}
+
 /// What an override is: read back from its end schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Override {
@@ -392,12 +402,7 @@ pub fn plan_set(
         .find(|s| s.owner().is_some())
         .or(fallback_model)?;
     let released: Vec<Schedule> = regular.iter().map(|s| release(s)).collect();
-    let zone = released
-        .iter()
-        .find(|s| s.owner().is_some_and(|o| o.1.switch == Switch::On))
-        .unwrap_or(model)
-        .timezone
-        .clone();
+    let zone = zone_of(&released).unwrap_or(&model.timezone).to_string();
     let before = existing
         .iter()
         .find_map(Override::read)

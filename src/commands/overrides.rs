@@ -187,9 +187,8 @@ async fn set(
             .iter()
             .find(|s| s.owner().is_some_and(|o| o.1.switch == switch))
     };
-    let zone = of_switch(Switch::On)
-        .or(regular.first())
-        .and_then(|s| Zone::parse(&s.timezone).ok())
+    let zone = overrides::zone_of(&regular)
+        .and_then(|z| Zone::parse(z).ok())
         .unwrap_or_else(Zone::utc);
     let now = Timestamp::now();
     let until = match (&args.for_, &args.until) {
