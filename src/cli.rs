@@ -184,6 +184,7 @@ pub enum Command {
     Iam(IamArgs),
     Schema(SchemaArgs),
     Export(ExportArgs),
+    Import(ImportArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -215,6 +216,33 @@ pub struct ExportArgs {
     /// Make no AWS call: desiredCounts from on_count, else 1 (Regions from the file or --region)
     #[arg(long)]
     pub offline: bool,
+}
+
+/// Write a fleet file from the schedules that turn ECS services on and off, whoever made them.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads every schedule whose target is ECS UpdateService (made by ecs-onoff, in \
+    the console, by Terraform: any name, camelCase or PascalCase Input) in the groups given \
+    (default: the groups 'default' and 'ecs-onoff'), pairs on and off per service, writes \
+    windows where the crons form them and skipped days where ecs-onoff's calendar segments show \
+    them. The file goes to stdout; a summary to stderr.\n\n\
+    For ecs-onoff's own schedules the entry is checked: `plan` reports no change. A schedule \
+    with another name is listed under `adopt`: `apply` creates ecs-onoff's schedules, then \
+    deletes it (plan shows a delete and a create). Schedules a fleet entry cannot reproduce \
+    exactly are listed as comments with the reason; schedules with other targets are left \
+    alone.\n\n\
+    Examples:\n  \
+    ecs-onoff import --region eu-central-1 > fleet.toml\n  \
+    ecs-onoff import --group default --group nightly > fleet.toml && ecs-onoff plan -f fleet.toml\n  \
+    ecs-onoff import --all-groups --output json | jq '.left_out'"
+)]
+pub struct ImportArgs {
+    /// A schedule group to read (repeatable)
+    #[arg(long, value_name = "GROUP", conflicts_with = "all_groups")]
+    pub group: Vec<crate::naming::GroupName>,
+    /// Read every schedule group of the Region
+    #[arg(long)]
+    pub all_groups: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -83,6 +83,10 @@ macro_rules! settings_table {
             #[serde(default)]
             #[schemars(with = "Option<String>")]
             pub notify_before: Option<Spanned<String>>,
+            /// ARN of an SQS queue that receives the events Scheduler could not deliver.
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub dead_letter_arn: Option<Spanned<String>>,
         }
 
         impl $name {
@@ -102,6 +106,7 @@ macro_rules! settings_table {
                     calendar: &self.calendar,
                     notify_topic: &self.notify_topic,
                     notify_before: &self.notify_before,
+                    dead_letter_arn: &self.dead_letter_arn,
                 }
             }
         }
@@ -133,6 +138,7 @@ struct Keys<'a> {
     calendar: &'a Option<Spanned<String>>,
     notify_topic: &'a Option<Spanned<String>>,
     notify_before: &'a Option<Spanned<String>>,
+    dead_letter_arn: &'a Option<Spanned<String>>,
 }
 
 /// A string, or a list of strings.
@@ -185,6 +191,10 @@ settings_table! {
         #[serde(default)]
         #[schemars(with = "Option<Vec<String>>")]
         pub skip: Option<Vec<Spanned<String>>>,
+        /// Schedules of this service made by others ("NAME" in the entry's group, or "GROUP/NAME") that its ecs-onoff schedules replace: apply deletes them once those exist.
+        #[serde(default)]
+        #[schemars(with = "Option<Vec<String>>")]
+        pub adopt: Option<Vec<Spanned<String>>>,
     }
 }
 
@@ -264,7 +274,7 @@ pub struct OverrideEntry {
 }
 
 /// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
-const SETTING_KEYS: [&str; 14] = [
+const SETTING_KEYS: [&str; 15] = [
     "region",
     "profile",
     "timezone",
@@ -279,9 +289,10 @@ const SETTING_KEYS: [&str; 14] = [
     "calendar",
     "notify_topic",
     "notify_before",
+    "dead_letter_arn",
 ];
 /// The keys only a `[[service]]` has.
-const ENTRY_KEYS: [&str; 3] = ["cluster", "service", "skip"];
+const ENTRY_KEYS: [&str; 4] = ["cluster", "service", "skip", "adopt"];
 /// The keys of a `[calendars.NAME]` table.
 const CALENDAR_KEYS: [&str; 2] = ["skip", "ics"];
 /// The keys only a `[[select]]` has.
@@ -486,6 +497,7 @@ struct Layer {
     state: Setting<State>,
     notify_topic: Setting<crate::arn::TopicArn>,
     notify_before: Setting<jiff::SignedDuration>,
+    dead_letter_arn: Setting<crate::arn::QueueArn>,
 }
 
 fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
@@ -610,6 +622,10 @@ fn layer(report: &mut Report, keys: &Keys, calendars: &HashMap<String, Option<Ca
             .notify_before
             .as_ref()
             .map(|v| report.parse("notify_before", v, crate::notify::parse_before)),
+        dead_letter_arn: keys
+            .dead_letter_arn
+            .as_ref()
+            .map(|v| report.parse("dead_letter_arn", v, str::parse)),
     }
 }
 
@@ -629,14 +645,25 @@ fn resolve(
     defaults: &Layer,
     calendars: &HashMap<String, Option<Calendar>>,
 ) -> Option<ServiceSpec> {
-    resolve_keys(
+    let mut spec = resolve_keys(
         report,
         &entry.keys(),
         (&entry.cluster, &entry.service),
         entry.skip.as_deref(),
         defaults,
         calendars,
-    )
+    )?;
+    for text in entry.adopt.iter().flatten() {
+        let adopted = report.parse("adopt", text, |t| {
+            crate::spec::Adopted::parse(t, &spec.group)
+        })?;
+        if spec.adopt.contains(&adopted) {
+            report.at(text.span(), format!("adopt: {adopted} is listed twice"));
+            return None;
+        }
+        spec.adopt.push(adopted);
+    }
+    Some(spec)
 }
 
 /// Resolves the settings of one table (a `[[service]]`, or the template of a `[[select]]`) for
@@ -720,11 +747,12 @@ fn resolve_keys(
             .unwrap_or(State::Enabled),
         on_count: pick(&own.on_count, &defaults.on_count).ok()?,
         off_count: pick(&own.off_count, &defaults.off_count).ok()?.unwrap_or(0),
-        dead_letter_arn: None,
+        dead_letter_arn: pick(&own.dead_letter_arn, &defaults.dead_letter_arn).ok()?,
         start_date: None,
         end_date: None,
         override_: None,
         notify,
+        adopt: Vec::new(),
         origin: Origin::File {
             path: report.path.to_string(),
             line: l.line,

@@ -25,6 +25,7 @@ pub mod expression;
 pub mod fleet;
 pub mod iam;
 pub mod ics;
+pub mod import;
 pub mod input;
 pub mod interrupt;
 pub mod naming;

@@ -129,6 +129,17 @@ pub fn validate_group(name: &str) -> Result<(), NameError> {
     )
 }
 
+/// A Scheduler schedule name: 1-64 letters, digits, hyphens, underscores and dots.
+pub fn validate_schedule_name(name: &str) -> Result<(), NameError> {
+    check(
+        "schedule",
+        name,
+        MAX_SCHEDULE_NAME,
+        scheduler_char,
+        "letters, digits, hyphens, underscores and dots",
+    )
+}
+
 validated_string!(
     /// An ECS cluster name.
     ClusterName,

@@ -76,6 +76,13 @@ impl Step {
     pub fn owner(&self) -> Option<(&ServiceId, Slot)> {
         self.schedule.owner()
     }
+
+    /// The service whose schedules replace this one: the delete of an adopted schedule.
+    pub fn adopted_by(&self) -> Option<ServiceId> {
+        (self.action == Action::Delete)
+            .then(|| adopted_service(&self.schedule).ok())
+            .flatten()
+    }
 }
 
 /// A service's schedules in one group, reached through one client.
@@ -519,6 +526,7 @@ pub fn plan(
             ));
             plan.steps.push(step);
         }
+        plan_adoptions(&mut plan, request, &wanted, &observed.existing);
         if let Some(asked) = asked {
             plan_override(&mut plan, &mut wanted, request, asked, count, live, &index);
         } else if overrides.contains_key(&place) {
@@ -615,6 +623,78 @@ pub fn plan(
     plan.notes.extend(moves);
     plan.steps.sort_by(|a, b| step_order(a).cmp(&step_order(b)));
     plan
+}
+
+/// The deletes of the schedules a request adopts: each one that still exists and calls
+/// UpdateService for the service is replaced (deleted once the service's own schedules are
+/// written); one that calls anything else is kept, with a warning.
+fn plan_adoptions(
+    plan: &mut Plan,
+    request: &ServiceRequest,
+    wanted: &HashSet<(ClientKey, String, String)>,
+    existing: &[(ClientKey, Schedule)],
+) {
+    let (key, spec) = (&request.key, &request.spec);
+    for adopted in &spec.adopt {
+        let place = (key.clone(), adopted.group.to_string(), adopted.name.clone());
+        if wanted.contains(&place) {
+            plan.details.push(format!(
+                "{}: adopt: {adopted} is the name of one of its own schedules: nothing to replace",
+                spec.label()
+            ));
+            continue;
+        }
+        let found = existing
+            .iter()
+            .find(|(k, s)| k == key && s.group == adopted.group.as_str() && s.name == adopted.name);
+        let Some((_, schedule)) = found else {
+            plan.details.push(format!(
+                "{}: adopt: {adopted} does not exist (already replaced)",
+                spec.label()
+            ));
+            continue;
+        };
+        match adopted_service(schedule) {
+            Ok(id) if id == spec.id => {
+                plan.notes.push(format!(
+                    "{}: {adopted} is replaced by its ecs-onoff schedules (adopted: deleted \
+                     once they are written)",
+                    spec.label()
+                ));
+                plan.steps.push(Step {
+                    key: key.clone(),
+                    schedule: schedule.clone(),
+                    action: Action::Delete,
+                });
+            }
+            Ok(id) => plan.warnings.push(format!(
+                "{}: adopt: {adopted} turns {id} on or off, not this service: it is not deleted",
+                spec.label()
+            )),
+            Err(reason) => plan.warnings.push(format!(
+                "{}: adopt: {adopted} is not deleted: {reason}",
+                spec.label()
+            )),
+        }
+    }
+}
+
+/// The service a schedule that ecs-onoff does not manage turns on or off, when it calls ECS
+/// UpdateService with parameters ecs-onoff could write; else why not.
+pub fn adopted_service(schedule: &Schedule) -> Result<ServiceId, String> {
+    if schedule.owner().is_some()
+        || schedule.override_of().is_some()
+        || schedule.notify_of().is_some()
+    {
+        return Err("it is an ecs-onoff schedule".to_string());
+    }
+    if !crate::schedule::is_update_service_target(&schedule.target_arn) {
+        return Err(format!(
+            "its target is {}, not ECS UpdateService",
+            schedule.target_arn
+        ));
+    }
+    crate::schedule::UpdateService::read_any(&schedule.input.render()).map(|u| u.service)
 }
 
 /// The step that makes one schedule a request asks for exist as it should: held until an

@@ -79,6 +79,15 @@ impl Lanes {
         })
     }
 
+    /// The lanes of one client, from the global flags alone (`--region`, `--profile`), and its
+    /// key: what the commands that address one Region use.
+    pub async fn open_flags(settings: &aws::Settings) -> anyhow::Result<(Lanes, ClientKey)> {
+        let connection = Connection::default();
+        let lanes = Lanes::open(settings, [&connection], DEFAULT_CONCURRENCY).await?;
+        let key = lanes.connections.key(&connection).clone();
+        Ok((lanes, key))
+    }
+
     /// Each spec with its connection resolved and its schedules compiled from `now`; every
     /// spec that cannot be compiled is named (invalid input).
     pub fn requests(
@@ -170,6 +179,21 @@ pub async fn read(
     if !matches!(prune, Prune::Services(_)) {
         existing.extend(read_elsewhere(lanes, requests).await?);
     }
+    let adopted: BTreeSet<(ClientKey, String, String)> = requests
+        .iter()
+        .flat_map(|r| {
+            r.spec
+                .adopt
+                .iter()
+                .map(|a| (r.key.clone(), a.group.to_string(), a.name.clone()))
+        })
+        .filter(|(k, g, n)| {
+            !existing
+                .iter()
+                .any(|(key, s)| key == k && &s.group == g && &s.name == n)
+        })
+        .collect();
+    existing.extend(get_all(lanes, adopted).await?);
     let roles = if verify {
         read_roles(lanes, requests).await
     } else {
@@ -584,6 +608,34 @@ pub async fn managed(
     Ok(read)
 }
 
+/// Every schedule of the given groups that calls ECS UpdateService or SNS Publish (read with
+/// GetSchedule, paced), and the group, name and target of every other schedule.
+pub async fn group_schedules(
+    lanes: &Lanes,
+    key: &ClientKey,
+    groups: &[String],
+) -> anyhow::Result<(Vec<Schedule>, Vec<(String, String)>)> {
+    let clients = lanes.clients(key);
+    let mut wanted = BTreeSet::new();
+    let mut others = Vec::new();
+    for group in groups {
+        for summary in scheduler::list(&clients.scheduler, group, None).await? {
+            let target = summary.target_arn.unwrap_or_default();
+            if crate::schedule::is_update_service_target(&target)
+                || target.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX)
+            {
+                wanted.insert((key.clone(), group.clone(), summary.name));
+            } else {
+                others.push((format!("{group}/{}", summary.name), target));
+            }
+        }
+    }
+    let read = get_all(lanes, wanted).await?;
+    let mut schedules: Vec<Schedule> = read.into_iter().map(|(_, s)| s).collect();
+    schedules.sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
+    Ok((schedules, others))
+}
+
 /// A write that failed, with AWS's error code.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -616,6 +668,9 @@ pub struct Outcome {
 /// end) written; deletes remove off schedules before on schedules.
 fn phase(step: &Step) -> usize {
     let switch = step.owner().map(|o| o.1.switch);
+    if step.adopted_by().is_some() {
+        return PHASES;
+    }
     match (&step.action, switch) {
         (Action::Unchanged, _) => 0,
         (Action::Create, Some(Switch::On)) => 1,
@@ -635,6 +690,19 @@ const PHASES: usize = 5;
 /// moved from waits for the create in its new group.
 fn depends_on(plan: &Plan, by_service: &ByService, index: usize) -> Vec<usize> {
     let step = &plan.steps[index];
+    if let Some(id) = step.adopted_by() {
+        // An adopted schedule goes once what replaces it is written.
+        return by_service
+            .get(&(&step.key, &id))
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let other = &plan.steps[i];
+                other.key == step.key && matches!(other.action, Action::Create | Action::Update(_))
+            })
+            .collect();
+    }
     let Some((id, slot)) = step.owner() else {
         return Vec::new();
     };

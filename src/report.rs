@@ -145,8 +145,12 @@ impl ScheduleRow {
         let owner = s.owner();
         let notified = s.notify_of();
         let fire = next_fire(s, now);
+        // A schedule of another owner (adopted) may name its service in another shape.
         let update = match &s.input {
-            Input::UpdateService(u) => Some(u),
+            Input::UpdateService(u) => Some(u.clone()),
+            Input::Other(text) if crate::schedule::is_update_service_target(&s.target_arn) => {
+                crate::schedule::UpdateService::read_any(text).ok()
+            }
             Input::Other(_) => None,
         };
         ScheduleRow {
@@ -156,6 +160,7 @@ impl ScheduleRow {
             region: key.region.to_string(),
             profile: key.profile.clone(),
             cluster: update
+                .as_ref()
                 .map(|u| u.service.cluster.to_string())
                 .or_else(|| notified.as_ref().map(|id| id.cluster.to_string())),
             service: update

@@ -105,6 +105,99 @@ pub struct UpdateService {
     pub desired_count: u32,
 }
 
+impl UpdateService {
+    /// Reads the UpdateService parameters of an `Input` written by anyone: keys in any case
+    /// (`cluster` or `Cluster`, `desiredCount` or `DesiredCount`), the cluster and service as
+    /// names or ARNs, the cluster absent for the `default` cluster. Any other parameter is
+    /// refused, since a schedule that ecs-onoff writes would not carry it; the error says why.
+    pub fn read_any(text: &str) -> Result<UpdateService, String> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|_| "its Input is not JSON".to_string())?;
+        let object = value
+            .as_object()
+            .ok_or_else(|| "its Input is not a JSON object".to_string())?;
+        let (mut cluster, mut service, mut count) = (None, None, None);
+        for (key, value) in object {
+            match key.to_ascii_lowercase().as_str() {
+                "cluster" => cluster = Some(value),
+                "service" => service = Some(value),
+                "desiredcount" => count = Some(value),
+                _ => {
+                    return Err(format!(
+                        "its Input sets {key}, which ecs-onoff does not write"
+                    ))
+                }
+            }
+        }
+        let text_of = |what: &str, v: Option<&Value>| -> Result<Option<String>, String> {
+            v.map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("its Input's {what} is not a string"))
+            })
+            .transpose()
+        };
+        let cluster_text = text_of("cluster", cluster)?;
+        let service_text =
+            text_of("service", service)?.ok_or_else(|| "its Input names no service".to_string())?;
+        let count = count
+            .ok_or_else(|| "its Input sets no desiredCount".to_string())?
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n <= MAX_COUNT)
+            .ok_or_else(|| {
+                format!("its Input's desiredCount is not a count from 0 to {MAX_COUNT}")
+            })?;
+        // `arn:...:cluster/NAME`; `arn:...:service/CLUSTER/NAME` or the short `service/NAME`.
+        let resource = |text: &str, kind: &str| -> Option<Vec<String>> {
+            let rest = text.split(':').nth(5)?;
+            let parts: Vec<String> = rest.split('/').map(str::to_string).collect();
+            (text.starts_with("arn:") && parts.first().map(String::as_str) == Some(kind))
+                .then(|| parts[1..].to_vec())
+        };
+        let mut cluster_name = match cluster_text.as_deref() {
+            None => "default".to_string(),
+            Some(t) if t.starts_with("arn:") => match resource(t, "cluster").as_deref() {
+                Some([name]) => name.clone(),
+                _ => return Err(format!("its Input's cluster {t} is not a cluster ARN")),
+            },
+            Some(t) => t.to_string(),
+        };
+        let service_name = if service_text.starts_with("arn:") {
+            match resource(&service_text, "service").as_deref() {
+                Some([c, name]) => {
+                    if cluster_text.is_some() && *c != cluster_name {
+                        return Err(format!(
+                            "its Input's service ARN is in cluster {c}, not {cluster_name}"
+                        ));
+                    }
+                    cluster_name = c.clone();
+                    name.clone()
+                }
+                Some([name]) => name.clone(),
+                _ => {
+                    return Err(format!(
+                        "its Input's service {service_text} is not a service ARN"
+                    ))
+                }
+            }
+        } else {
+            service_text
+        };
+        Ok(UpdateService {
+            service: ServiceId {
+                cluster: cluster_name
+                    .parse()
+                    .map_err(|e| format!("its Input's cluster: {e}"))?,
+                service: service_name
+                    .parse()
+                    .map_err(|e| format!("its Input's service: {e}"))?,
+            },
+            desired_count: count,
+        })
+    }
+}
+
 /// A target's `Input`: UpdateService parameters ecs-onoff understands, or anything else, kept as
 /// the text AWS holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -408,6 +501,69 @@ mod tests {
         ServiceId {
             cluster: cluster.parse().unwrap(),
             service: service.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn update_service_read_in_any_shape() {
+        let read = |t: &str| UpdateService::read_any(t);
+        let web = |n| UpdateService {
+            service: id("prod", "web"),
+            desired_count: n,
+        };
+        assert_eq!(
+            read(r#"{"Cluster":"prod","Service":"web","DesiredCount":2}"#),
+            Ok(web(2))
+        );
+        assert_eq!(
+            read(r#"{"cluster":"prod","service":"web","desiredCount":0}"#),
+            Ok(web(0))
+        );
+        assert_eq!(
+            read(
+                r#"{"cluster":"arn:aws:ecs:eu-west-1:123456789012:cluster/prod","service":"arn:aws:ecs:eu-west-1:123456789012:service/prod/web","desiredCount":3}"#
+            ),
+            Ok(web(3))
+        );
+        // A service ARN alone names its cluster; no cluster at all is the default cluster.
+        assert_eq!(
+            read(
+                r#"{"service":"arn:aws:ecs:eu-west-1:123456789012:service/prod/web","DesiredCount":1}"#
+            ),
+            Ok(web(1))
+        );
+        assert_eq!(
+            read(r#"{"Service":"web","DesiredCount":1}"#).map(|u| u.service.cluster.to_string()),
+            Ok("default".to_string())
+        );
+        for (text, needle) in [
+            (
+                r#"{"Cluster":"prod","Service":"web","DesiredCount":1,"ForceNewDeployment":true}"#,
+                "ForceNewDeployment",
+            ),
+            (r#"{"Cluster":"prod","Service":"web"}"#, "no desiredCount"),
+            (r#"{"Cluster":"prod","DesiredCount":1}"#, "no service"),
+            (
+                r#"{"Cluster":"prod","Service":"web","DesiredCount":-1}"#,
+                "not a count",
+            ),
+            (
+                r#"{"Cluster":"prod","Service":"web","DesiredCount":5001}"#,
+                "not a count",
+            ),
+            (
+                r#"{"Cluster":"other","Service":"arn:aws:ecs:eu-west-1:1:service/prod/web","DesiredCount":1}"#,
+                "in cluster prod",
+            ),
+            (
+                r#"{"Cluster":"arn:aws:ecs:eu-west-1:1:service/prod/web","Service":"web","DesiredCount":1}"#,
+                "not a cluster ARN",
+            ),
+            ("not json", "not JSON"),
+            ("[1]", "not a JSON object"),
+        ] {
+            let e = read(text).unwrap_err();
+            assert!(e.contains(needle), "{text}: {e}");
         }
     }
 

@@ -91,6 +91,35 @@ pub fn check_dates(
     Ok(())
 }
 
+/// A schedule made by someone else that a service's ecs-onoff schedules replace: deleted once
+/// they exist, and only while it still calls UpdateService for that service.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Adopted {
+    pub group: GroupName,
+    pub name: String,
+}
+
+impl Adopted {
+    /// `NAME` (in `group`) or `GROUP/NAME`.
+    pub fn parse(text: &str, group: &GroupName) -> Result<Adopted, String> {
+        let (group, name) = match text.split_once('/') {
+            Some((g, n)) => (g.parse::<GroupName>().map_err(|e| e.to_string())?, n),
+            None => (group.clone(), text),
+        };
+        crate::naming::validate_schedule_name(name).map_err(|e| e.to_string())?;
+        Ok(Adopted {
+            group,
+            name: name.to_string(),
+        })
+    }
+}
+
+impl std::fmt::Display for Adopted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.group, self.name)
+    }
+}
+
 /// One service and the schedules it should have, every value validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceSpec {
@@ -116,6 +145,8 @@ pub struct ServiceSpec {
     pub override_: Option<crate::overrides::OverrideRequest>,
     /// A heads-up before each off.
     pub notify: Option<crate::notify::Notify>,
+    /// Schedules of others that its schedules replace.
+    pub adopt: Vec<Adopted>,
     pub origin: Origin,
 }
 
@@ -365,6 +396,7 @@ pub(crate) mod tests {
             end_date: None,
             override_: None,
             notify: None,
+            adopt: Vec::new(),
             origin: Origin::Flags,
         }
     }

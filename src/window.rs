@@ -156,7 +156,7 @@ pub type WeekSet = [bool; 7];
 
 /// Renders weekdays as AWS day-of-week text: `*` for all, else names and ranges without
 /// wrap-around (`MON-FRI`, `SUN,SAT`).
-fn render_weekdays(days: &WeekSet) -> String {
+pub fn render_weekdays(days: &WeekSet) -> String {
     if days.iter().all(|d| *d) {
         return "*".into();
     }

@@ -311,3 +311,36 @@ fn bad_calendars_and_windows_are_reported_with_their_place() {
         assert!(joined.contains(needle), "missing {needle} in\n{joined}");
     }
 }
+
+#[test]
+fn dead_letter_queues_and_adopted_schedules() {
+    let fleet = parse(&format!(
+        "{HEAD}dead_letter_arn = \"arn:aws:sqs:eu-west-1:123456789012:dlq\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"s\"\ngroup = \"g\"\nadopt = [\"s-start\", \"default/s-stop\"]\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"t\"\ndead_letter_arn = \"arn:aws:sqs:eu-west-1:123456789012:other\"\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        fleet[0].dead_letter_arn.as_ref().map(|q| q.to_string()),
+        Some("arn:aws:sqs:eu-west-1:123456789012:dlq".to_string())
+    );
+    let adopted: Vec<String> = fleet[0].adopt.iter().map(|a| a.to_string()).collect();
+    assert_eq!(adopted, ["g/s-start", "default/s-stop"]);
+    assert_eq!(
+        fleet[1].dead_letter_arn.as_ref().map(|q| q.to_string()),
+        Some("arn:aws:sqs:eu-west-1:123456789012:other".to_string())
+    );
+    let e = errors(&format!(
+        "{HEAD}\n[[service]]\ncluster = \"c\"\nservice = \"s\"\ndead_letter_arn = \"arn:aws:sns:eu-west-1:1:x\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"t\"\nadopt = [\"bad name\"]\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"u\"\nadopt = [\"x\", \"ecs-onoff/x\"]\n"
+    ))
+    .join("\n");
+    for needle in [
+        "fleet.toml:8:19: dead_letter_arn:",
+        "fleet.toml:13:10: adopt: schedule name 'bad name'",
+        "fleet.toml:18:15: adopt: ecs-onoff/x is listed twice",
+    ] {
+        assert!(e.contains(needle), "missing {needle} in\n{e}");
+    }
+}

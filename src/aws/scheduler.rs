@@ -243,9 +243,8 @@ pub async fn list(
     Ok(out)
 }
 
-/// The schedule groups tagged `managed-by=ecs-onoff`: ListScheduleGroups, then
-/// ListTagsForResource for each group.
-pub async fn managed_groups(client: &Client) -> Result<Vec<String>, AwsError> {
+/// Every schedule group: its name and ARN (ListScheduleGroups).
+pub async fn groups(client: &Client) -> Result<Vec<(String, String)>, AwsError> {
     let mut pages = client.list_schedule_groups().into_paginator().send();
     let mut groups = Vec::new();
     while let Some(page) = pages.next().await {
@@ -256,6 +255,13 @@ pub async fn managed_groups(client: &Client) -> Result<Vec<String>, AwsError> {
             }
         }
     }
+    Ok(groups)
+}
+
+/// The schedule groups tagged `managed-by=ecs-onoff`: ListScheduleGroups, then
+/// ListTagsForResource for each group.
+pub async fn managed_groups(client: &Client) -> Result<Vec<String>, AwsError> {
+    let groups = groups(client).await?;
     let mut managed = Vec::new();
     for (name, arn) in groups {
         let tags = client

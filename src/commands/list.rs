@@ -4,18 +4,15 @@
 use crate::cli::{GlobalArgs, ListArgs};
 use crate::exit::ExitStatus;
 use crate::output::Printer;
-use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
+use crate::reconcile::{self, Lanes};
 use crate::report::{ListReport, ScheduleRow};
-use crate::spec::Connection;
 
 pub async fn run(
     args: &ListArgs,
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let connection = Connection::default();
-    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
-    let key = lanes.connections.key(&connection).clone();
+    let (lanes, key) = Lanes::open_flags(&global.aws_settings()).await?;
     let groups = std::collections::BTreeSet::from([(key.clone(), args.group.to_string())]);
     let schedules: Vec<_> = reconcile::managed(&lanes, groups)
         .await?

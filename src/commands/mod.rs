@@ -6,6 +6,7 @@ pub mod apply;
 pub mod docs;
 pub mod export;
 pub mod iam;
+pub mod import;
 pub mod list;
 pub mod next;
 pub mod overrides;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Plan(args) => block_on(plan::run(args, global, printer)),
         Command::Apply(args) => block_on(apply::run(args, global, printer)),
         Command::Export(args) => block_on(export::run(args, global, printer)),
+        Command::Import(args) => block_on(import::run(args, global, printer)),
         Command::Completions(args) => docs::completions(args, printer),
         Command::Man(args) => docs::man(args, printer),
         Command::Schema(_) => {

@@ -13,7 +13,7 @@ use crate::naming::Switch;
 use crate::output::Printer;
 use crate::overrides::{self, Override, OverridePlan};
 use crate::plan::{CountChange, Plan, Step};
-use crate::reconcile::{self, Lanes, Prepared, DEFAULT_CONCURRENCY};
+use crate::reconcile::{self, Lanes, Prepared};
 use crate::report::{OverrideList, OverrideRow};
 use crate::schedule::{Schedule, ServiceId};
 use crate::spec::{ClientKey, Connection};
@@ -142,8 +142,7 @@ async fn set(
         group: args.group.clone(),
     };
     let t = &t;
-    let connection = Connection::default();
-    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
+    let (lanes, _) = Lanes::open_flags(&global.aws_settings()).await?;
     let read = read(&lanes, t).await?;
     let regular: Vec<Schedule> = read
         .schedules
@@ -239,8 +238,7 @@ async fn cancel(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
-    let connection = Connection::default();
-    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
+    let (lanes, _) = Lanes::open_flags(&global.aws_settings()).await?;
     let read = read(&lanes, &args.target).await?;
     let planned = overrides::plan_cancel(&read.schedules, read.live, Timestamp::now());
     if planned.steps.iter().all(|(_, a)| !a.is_change()) {
@@ -255,9 +253,7 @@ async fn list(
     global: &GlobalArgs,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
-    let connection = Connection::default();
-    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
-    let key = lanes.connections.key(&connection).clone();
+    let (lanes, key) = Lanes::open_flags(&global.aws_settings()).await?;
     let groups = std::collections::BTreeSet::from([(key.clone(), args.group.to_string())]);
     let now = Timestamp::now();
     let rows: Vec<OverrideRow> = reconcile::managed(&lanes, groups)

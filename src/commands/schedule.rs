@@ -52,6 +52,7 @@ fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpe
                 topic,
                 before: args.notify_before,
             }),
+        adopt: Vec::new(),
         origin: Origin::Flags,
     })
 }

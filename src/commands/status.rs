@@ -6,10 +6,9 @@ use crate::cli::{GlobalArgs, StatusArgs};
 use crate::exit::{ExitStatus, InvalidInput};
 use crate::naming::{Slot, Switch};
 use crate::output::Printer;
-use crate::reconcile::{Lanes, DEFAULT_CONCURRENCY};
+use crate::reconcile::Lanes;
 use crate::report::{ScheduleRow, StatusReport};
 use crate::schedule::ServiceId;
-use crate::spec::Connection;
 
 pub async fn run(
     args: &StatusArgs,
@@ -17,9 +16,7 @@ pub async fn run(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let t = &args.target;
-    let connection = Connection::default();
-    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
-    let key = lanes.connections.key(&connection).clone();
+    let (lanes, key) = Lanes::open_flags(&global.aws_settings()).await?;
     let clients = lanes.clients(&key);
     let described = ecs::describe(&clients.ecs, &t.cluster, &[t.service.as_str()]).await?;
     let Some(cluster_services) = described else {

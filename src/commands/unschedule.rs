@@ -5,9 +5,8 @@ use crate::cli::{GlobalArgs, UnscheduleArgs};
 use crate::exit::ExitStatus;
 use crate::output::Printer;
 use crate::plan::{Prune, ServiceSlot};
-use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
+use crate::reconcile::{self, Lanes};
 use crate::schedule::ServiceId;
-use crate::spec::Connection;
 use std::collections::BTreeSet;
 use std::time::Instant;
 
@@ -18,10 +17,9 @@ pub async fn run(
 ) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
     let t = &args.target;
-    let connection = Connection::default();
-    let lanes = Lanes::open(&global.aws_settings(), [&connection], DEFAULT_CONCURRENCY).await?;
+    let (lanes, key) = Lanes::open_flags(&global.aws_settings()).await?;
     let slot = ServiceSlot {
-        key: lanes.connections.key(&connection).clone(),
+        key,
         group: t.group.clone(),
         id: ServiceId {
             cluster: t.cluster.clone(),

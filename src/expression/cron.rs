@@ -586,6 +586,29 @@ impl Cron {
         out
     }
 
+    /// When the cron fires the same minutes every week (every month, every year, by weekday or
+    /// on every day): those minutes, counted from Sunday 00:00, ascending. `None` otherwise.
+    pub fn week_minutes(&self) -> Option<Vec<u32>> {
+        if self.fields[5] != "*" || !(1..=12).all(|m| self.months.contains(m)) {
+            return None;
+        }
+        let weekdays: Vec<u32> = match self.days {
+            DaySpec::Week(WeekDays::Days(bits)) => (1..=7).filter(|d| bits.contains(*d)).collect(),
+            DaySpec::Month(MonthDays::Days(bits)) if (1..=31).all(|d| bits.contains(d)) => {
+                (1..=7).collect()
+            }
+            _ => return None,
+        };
+        let mut out = Vec::new();
+        for day in weekdays {
+            for (h, m) in self.times_of_day() {
+                out.push((day - 1) * 1440 + h as u32 * 60 + m as u32);
+            }
+        }
+        out.sort_unstable();
+        Some(out)
+    }
+
     pub fn year_matches(&self, year: i16) -> bool {
         (MIN_YEAR..=MAX_YEAR).contains(&year) && self.years.contains((year - MIN_YEAR) as u32)
     }
