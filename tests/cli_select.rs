@@ -108,6 +108,25 @@ async fn selectors_choose_tagged_services() {
         .run();
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 
+    // The execution policy of a file with selectors names exactly the chosen services.
+    let policy = env
+        .cli(&format!("iam execution-policy --from-file {path}"))
+        .json();
+    let services: Vec<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|st| st["Action"] == "ecs:UpdateService")
+        .flat_map(|st| st["Resource"].as_array().unwrap())
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(services.len(), 70, "{policy}");
+    assert!(services.contains(&"arn:aws:ecs:eu-central-1:123456789012:service/sel/svc-000"));
+    assert!(services.contains(&"arn:aws:ecs:eu-central-1:123456789012:service/sel/svc-149"));
+    assert!(!services
+        .iter()
+        .any(|s| s.ends_with("/payments") || s.ends_with("/svc-061")));
+
     // Two selectors choosing one service with different settings: invalid, naming both.
     let conflict = write_file(
         "sel-conflict.toml",

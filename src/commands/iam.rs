@@ -10,6 +10,7 @@ use crate::exit::{ExitStatus, InvalidInput};
 use crate::iam::{self, Grants, Scope, EXECUTION_POLICY_NAME};
 use crate::output::Printer;
 use crate::plan::Action;
+use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
 use crate::report::{Document, GrantsReport, RoleReport};
 use crate::schedule::ServiceId;
 use crate::spec::Connection;
@@ -115,23 +116,27 @@ fn role_name_of(role: &RoleArn) -> &str {
 
 /// What each execution role of a fleet file must allow, keyed by role ARN: every group (in its
 /// Region), service and dead-letter queue of the entries that name it.
-fn fleet_grants(
+async fn fleet_grants(
     path: &std::path::Path,
     settings: &Settings,
+    printer: &Printer,
 ) -> anyhow::Result<BTreeMap<RoleArn, Grants>> {
     let fleet = crate::input::read_fleet(path)?;
+    let specs = &fleet.services;
+    let mut resolved = Vec::new();
     if !fleet.selectors.is_empty() {
-        return Err(InvalidInput::new(format!(
-            "{} has [[select]] entries, whose services are only known from AWS: name the \
-             services with --cluster and --service, or in [[service]] entries",
-            path.display()
-        ))
-        .into());
+        // [[select]] entries name their services in AWS: resolved as `plan` does.
+        let connections = fleet.selectors.iter().map(|s| &s.template.connection);
+        let lanes = Lanes::open(settings, connections, DEFAULT_CONCURRENCY).await?;
+        let chosen = reconcile::resolve_selectors(&lanes, &fleet, printer).await?;
+        for spec in chosen.into_iter().skip(specs.len()) {
+            let region = lanes.connections.key(&spec.connection).region.clone();
+            resolved.push((region, spec));
+        }
     }
-    let specs = fleet.services;
     let fallback = settings.region_from_flags_or_env()?;
     let mut roles: BTreeMap<RoleArn, Grants> = BTreeMap::new();
-    for spec in &specs {
+    for spec in specs {
         let region = spec
             .connection
             .region
@@ -145,6 +150,9 @@ fn fleet_grants(
             })?;
         iam::grant(&mut roles, &region, spec);
     }
+    for (region, spec) in &resolved {
+        iam::grant(&mut roles, region, spec);
+    }
     Ok(roles)
 }
 
@@ -157,7 +165,7 @@ fn from_file(
     printer: &Printer,
 ) -> anyhow::Result<Value> {
     let mut docs = serde_json::Map::new();
-    for (role, mut grants) in fleet_grants(path, settings)? {
+    for (role, mut grants) in block_on(fleet_grants(path, settings, printer))? {
         grants.queues.extend(dead_letter_arn.map(str::to_string));
         let doc = grants
             .execution_policy()
@@ -176,9 +184,14 @@ fn from_file(
 
 /// What `create-role` must make the role allow: from the flags (one group in the Region), or
 /// from a fleet file (its entries that name this role).
-fn wanted_grants(a: &CreateRoleArgs, scope: &Scope, settings: &Settings) -> anyhow::Result<Grants> {
+async fn wanted_grants(
+    a: &CreateRoleArgs,
+    scope: &Scope,
+    settings: &Settings,
+    printer: &Printer,
+) -> anyhow::Result<Grants> {
     if let Some(path) = &a.from_file {
-        let roles = fleet_grants(path, settings)?;
+        let roles = fleet_grants(path, settings, printer).await?;
         let mine: Vec<(&RoleArn, &Grants)> = roles
             .iter()
             .filter(|(role, _)| role_name_of(role) == a.role_name.as_str())
@@ -311,7 +324,7 @@ async fn create_role(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let (config, scope) = resolve_scope(a.account.account_id.as_ref(), settings).await?;
-    let mut wanted = wanted_grants(a, &scope, settings)?;
+    let mut wanted = wanted_grants(a, &scope, settings, printer).await?;
     real_service_arns(&config, &mut wanted, printer).await;
     let client = aws_sdk_iam::Client::new(&config);
     let role = aws_iam::get_role(&client, &a.role_name).await?;
