@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=.venv
-# moto_server for the AWS APIs; cfn-lint and python-hcl2 check what `export` writes.
-requirements=('moto[server]==5.2.1' 'cfn-lint==1.58.0' 'python-hcl2==8.1.4')
-if ! "$venv/bin/python" -c 'import moto.server, cfnlint, hcl2' >/dev/null 2>&1; then
+# moto_server for the AWS APIs; cfn-lint and python-hcl2 check what `export` writes; parliament
+# lints the IAM policies.
+requirements=('moto[server]==5.2.1' 'cfn-lint==1.58.0' 'python-hcl2==8.1.4' 'parliament==1.6.4')
+if ! "$venv/bin/python" -c 'import moto.server, cfnlint, hcl2, parliament' >/dev/null 2>&1; then
   echo "test.sh: installing ${requirements[*]} into $venv (a project-local virtual environment)" >&2
   if ! python3 -m venv "$venv" >/dev/null 2>&1; then
     echo "test.sh: 'python3 -m venv' failed: install Python's venv module (Debian: apt-get install python3-venv)" >&2

@@ -220,6 +220,15 @@ pub fn update_service_target(partition: &str) -> String {
     format!("arn:{partition}{UPDATE_SERVICE_TARGET_SUFFIX}")
 }
 
+/// How the universal target that calls Application Auto Scaling RegisterScalableTarget ends,
+/// after `arn:<partition>` (the SDK service identifier `applicationautoscaling`).
+pub const REGISTER_TARGET_SUFFIX: &str =
+    ":scheduler:::aws-sdk:applicationautoscaling:registerScalableTarget";
+
+pub fn register_target(partition: &str) -> String {
+    format!("arn:{partition}{REGISTER_TARGET_SUFFIX}")
+}
+
 pub fn schedule_group_arn(region: &str, account: &str, group: &str) -> String {
     format!(
         "arn:{}:scheduler:{region}:{account}:schedule-group/{group}",

@@ -236,8 +236,8 @@ pub fn short_arn(service_arn: &str) -> Option<String> {
 }
 
 /// Application Auto Scaling with a minimum above 0 can undo the off time.
-pub fn autoscaling(min_capacities: &[i32]) -> Option<String> {
-    let min = min_capacities.iter().copied().filter(|m| *m > 0).max()?;
+pub fn autoscaling(targets: &[crate::schedule::Bounds]) -> Option<String> {
+    let min = targets.iter().map(|b| b.min).filter(|m| *m > 0).max()?;
     Some(format!(
         "an Application Auto Scaling target with MinCapacity {min} exists for the service: a \
          scale-out alarm can raise desiredCount back to {min} after the off time; lower \
@@ -363,7 +363,10 @@ mod tests {
             capacity_providers: vec!["my-asg-cp".into()],
         };
         assert!(ec2_cost(&asg).unwrap().contains("my-asg-cp"));
-        assert_eq!(autoscaling(&[0]), None);
-        assert!(autoscaling(&[0, 2]).unwrap().contains("MinCapacity 2"));
+        let b = |min, max| crate::schedule::Bounds { min, max };
+        assert_eq!(autoscaling(&[b(0, 4)]), None);
+        assert!(autoscaling(&[b(0, 4), b(2, 6)])
+            .unwrap()
+            .contains("MinCapacity 2"));
     }
 }

@@ -185,6 +185,7 @@ pub enum Command {
     Schema(SchemaArgs),
     Export(ExportArgs),
     Import(ImportArgs),
+    Doctor(DoctorArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -216,6 +217,56 @@ pub struct ExportArgs {
     /// Make no AWS call: desiredCounts from on_count, else 1 (Regions from the file or --region)
     #[arg(long)]
     pub offline: bool,
+}
+
+/// Find every reason a service's schedules would fail at fire time or save nothing.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads the service (DescribeServices), its Application Auto Scaling target and \
+    scheduled actions, its schedules, every other Scheduler schedule that calls UpdateService or \
+    RegisterScalableTarget for it (any group, any name), and its execution role; reports each \
+    finding with its severity (error: a schedule fails or leaves the service on or off; \
+    warning: it saves nothing or will stop working), the fix and the command that applies it. \
+    What could not be read (permissions) is listed as not checked, never as healthy.\n\n\
+    Findings: DAEMON strategy, service missing or not ACTIVE, short service ARN; scalable target \
+    with MinCapacity above 0 and desiredCount schedules; other writers of the count (scheduled \
+    actions, other schedules); EC2 launch type or EC2 capacity provider (saves nothing unless the \
+    instances go too); execution role missing, not trusting Scheduler for the group, or not \
+    allowing what the schedules call (UpdateService, RegisterScalableTarget, sns:Publish, the \
+    dead-letter queue's sqs:SendMessage); schedules missing, DISABLED or expired; an on count \
+    that differs from the live count; a calendar compiled for less than 30 more days; on or off \
+    times in a DST gap or fold within 12 months.\n\n\
+    Exit codes: 0 nothing found, 3 findings (or something not checked), 1 error, 2 invalid \
+    input.\n\n\
+    Examples:\n  \
+    ecs-onoff doctor --cluster staging --service web --region eu-central-1\n  \
+    ecs-onoff doctor -f fleet.toml --output json"
+)]
+pub struct DoctorArgs {
+    /// ECS cluster name
+    #[arg(
+        long,
+        short = 'c',
+        required_unless_present = "file",
+        conflicts_with = "file",
+        requires = "service"
+    )]
+    pub cluster: Option<ClusterName>,
+    /// ECS service name
+    #[arg(
+        long,
+        short = 's',
+        required_unless_present = "file",
+        conflicts_with = "file",
+        requires = "cluster"
+    )]
+    pub service: Option<ServiceName>,
+    /// Scheduler schedule group holding the service's schedules
+    #[arg(long, short = 'g', default_value = crate::naming::DEFAULT_GROUP, conflicts_with = "file")]
+    pub group: GroupName,
+    /// Every service of a fleet file (its selectors resolved)
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// Write a fleet file from the schedules that turn ECS services on and off, whoever made them.
@@ -493,6 +544,10 @@ pub struct ServicesArgs {
     /// SNS topic the heads-up schedules publish to (sns:Publish on exactly it)
     #[arg(long, value_name = "ARN")]
     pub notify_topic: Option<crate::arn::TopicArn>,
+    /// Leave out what autoscaling-aware schedules call (Application Auto Scaling
+    /// RegisterScalableTarget): for services scheduled with --no-autoscaling
+    #[arg(long)]
+    pub no_autoscaling: bool,
 }
 
 /// Print the execution role's permissions: ecs:UpdateService on exactly the given services.
@@ -611,6 +666,11 @@ pub struct ServiceArgs {
     EXPR is anything `ecs-onoff next` accepts: cron(...), rate(...), at(...), a bare 6-field AWS \
     cron, or a 5-field Unix cron. --window takes \"DAYS HH:MM-HH:MM\" instead of --on and --off, \
     and may be repeated; --on or --off alone is valid (off alone: a nightly safety net).\n\n\
+    A service with an Application Auto Scaling target whose MinCapacity is above 0 gets \
+    autoscaling-aware schedules instead (unless --no-autoscaling): they call \
+    RegisterScalableTarget, setting MinCapacity and MaxCapacity to the off count at the off \
+    times (the service goes to it at once, and no scaling policy can raise it) and back to the \
+    bounds recorded at apply at the on times (the service comes back at its MinCapacity).\n\n\
     Skipped days (--skip, --skip-ics) are local dates in the time zone on which the service is \
     not turned on (it is still turned off). They are compiled into more schedules: each on \
     schedule is split into segments between skipped days, with StartDate and EndDate, \
@@ -668,6 +728,10 @@ pub struct ScheduleArgs {
     /// How long before each off the heads-up is published
     #[arg(long, value_name = "DURATION", default_value = "15m", requires = "notify_topic", value_parser = crate::notify::parse_before)]
     pub notify_before: jiff::SignedDuration,
+    /// With an Application Auto Scaling target whose MinCapacity is above 0, switch the
+    /// service by desiredCount anyway (by default its schedules set the target's bounds)
+    #[arg(long)]
+    pub no_autoscaling: bool,
     /// Print the CreateSchedule requests as JSON; make no AWS call and need no credentials
     #[arg(long)]
     pub dry_run: bool,

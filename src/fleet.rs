@@ -87,6 +87,10 @@ macro_rules! settings_table {
             #[serde(default)]
             #[schemars(with = "Option<String>")]
             pub dead_letter_arn: Option<Spanned<String>>,
+            /// With an Application Auto Scaling target whose MinCapacity is above 0, switch the service by the target's bounds (false: by desiredCount) [default: true].
+            #[serde(default)]
+            #[schemars(with = "Option<bool>")]
+            pub autoscaling: Option<Spanned<bool>>,
         }
 
         impl $name {
@@ -107,6 +111,7 @@ macro_rules! settings_table {
                     notify_topic: &self.notify_topic,
                     notify_before: &self.notify_before,
                     dead_letter_arn: &self.dead_letter_arn,
+                    autoscaling: &self.autoscaling,
                 }
             }
         }
@@ -139,6 +144,7 @@ struct Keys<'a> {
     notify_topic: &'a Option<Spanned<String>>,
     notify_before: &'a Option<Spanned<String>>,
     dead_letter_arn: &'a Option<Spanned<String>>,
+    autoscaling: &'a Option<Spanned<bool>>,
 }
 
 /// A string, or a list of strings.
@@ -274,7 +280,7 @@ pub struct OverrideEntry {
 }
 
 /// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
-const SETTING_KEYS: [&str; 15] = [
+const SETTING_KEYS: [&str; 16] = [
     "region",
     "profile",
     "timezone",
@@ -290,6 +296,7 @@ const SETTING_KEYS: [&str; 15] = [
     "notify_topic",
     "notify_before",
     "dead_letter_arn",
+    "autoscaling",
 ];
 /// The keys only a `[[service]]` has.
 const ENTRY_KEYS: [&str; 4] = ["cluster", "service", "skip", "adopt"];
@@ -498,6 +505,7 @@ struct Layer {
     notify_topic: Setting<crate::arn::TopicArn>,
     notify_before: Setting<jiff::SignedDuration>,
     dead_letter_arn: Setting<crate::arn::QueueArn>,
+    autoscaling: Setting<bool>,
 }
 
 fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
@@ -626,6 +634,7 @@ fn layer(report: &mut Report, keys: &Keys, calendars: &HashMap<String, Option<Ca
             .dead_letter_arn
             .as_ref()
             .map(|v| report.parse("dead_letter_arn", v, str::parse)),
+        autoscaling: keys.autoscaling.as_ref().map(|v| Some(*v.get_ref())),
     }
 }
 
@@ -753,6 +762,9 @@ fn resolve_keys(
         override_: None,
         notify,
         adopt: Vec::new(),
+        autoscaling: pick(&own.autoscaling, &defaults.autoscaling)
+            .ok()?
+            .unwrap_or(true),
         origin: Origin::File {
             path: report.path.to_string(),
             line: l.line,
@@ -814,6 +826,17 @@ impl Selector {
 pub struct Fleet {
     pub services: Vec<ServiceSpec>,
     pub selectors: Vec<Selector>,
+}
+
+impl Fleet {
+    /// The connections its services and selectors ask for.
+    pub fn connections(&self) -> Vec<&crate::spec::Connection> {
+        self.services
+            .iter()
+            .map(|s| &s.connection)
+            .chain(self.selectors.iter().map(|s| &s.template.connection))
+            .collect()
+    }
 }
 
 /// Each `[[select]]` with its settings resolved; invalid ones are reported.

@@ -116,16 +116,25 @@ fn execution_doc(
     services: &[String],
     queues: &BTreeSet<String>,
     topics: &BTreeSet<String>,
+    scaling: &BTreeSet<String>,
 ) -> Value {
     let resource = if services.len() == 1 {
         json!(services[0])
     } else {
         json!(services)
     };
+    // Autoscaling-aware schedules: Application Auto Scaling's guide also lists
+    // ecs:DescribeServices for registering an ECS service's target; read access to the services
+    // the role may update, in the same statement so that each service is listed once.
+    let action = if scaling.is_empty() {
+        json!("ecs:UpdateService")
+    } else {
+        json!(["ecs:UpdateService", "ecs:DescribeServices"])
+    };
     let mut statements = vec![json!({
         "Sid": UPDATE_SID,
         "Effect": "Allow",
-        "Action": "ecs:UpdateService",
+        "Action": action,
         "Resource": resource,
     })];
     if !queues.is_empty() {
@@ -144,6 +153,48 @@ fn execution_doc(
             "Resource": one_or_list(topics),
         }));
     }
+    if !scaling.is_empty() {
+        // RegisterScalableTarget has no condition key for the resource id, and a scalable
+        // target's ARN holds an id known only once it exists: the ECS task-count targets of the
+        // services' accounts and Regions, by namespace and dimension.
+        let targets: BTreeSet<String> = scaling
+            .iter()
+            .filter_map(|service| {
+                let parts: Vec<&str> = service.splitn(6, ':').collect();
+                (parts.len() == 6).then(|| {
+                    format!(
+                        "arn:{}:application-autoscaling:{}:{}:scalable-target/*",
+                        parts[1], parts[3], parts[4]
+                    )
+                })
+            })
+            .collect();
+        statements.push(json!({
+            "Sid": SCALING_SID,
+            "Effect": "Allow",
+            "Action": "application-autoscaling:RegisterScalableTarget",
+            "Resource": one_or_list(&targets),
+            "Condition": {
+                "StringEquals": {
+                    "application-autoscaling:service-namespace": crate::schedule::ECS_NAMESPACE,
+                    "application-autoscaling:scalable-dimension": crate::schedule::ECS_DIMENSION,
+                }
+            }
+        }));
+        let alarms: BTreeSet<String> = targets
+            .iter()
+            .map(|t| {
+                t.replacen(":application-autoscaling:", ":cloudwatch:", 1)
+                    .replacen(":scalable-target/*", ":alarm:*", 1)
+            })
+            .collect();
+        statements.push(json!({
+            "Sid": ALARMS_SID,
+            "Effect": "Allow",
+            "Action": "cloudwatch:DescribeAlarms",
+            "Resource": one_or_list(&alarms),
+        }));
+    }
     json!({ "Version": "2012-10-17", "Statement": statements })
 }
 
@@ -154,12 +205,19 @@ pub fn execution_policy(
     services: &[ServiceId],
     dead_letter_arn: Option<&str>,
     topic: Option<&str>,
+    autoscaling: bool,
 ) -> Result<Value, IamError> {
+    let services: BTreeSet<String> = services
+        .iter()
+        .map(|id| arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service))
+        .collect();
     Grants {
-        services: services
-            .iter()
-            .map(|id| arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service))
-            .collect(),
+        scaling: if autoscaling {
+            services.clone()
+        } else {
+            BTreeSet::new()
+        },
+        services,
         queues: dead_letter_arn.map(str::to_string).into_iter().collect(),
         topics: topic.map(str::to_string).into_iter().collect(),
         ..Grants::default()
@@ -172,6 +230,8 @@ const TRUST_SID: &str = "AllowEventBridgeSchedulerForScheduleGroup";
 const UPDATE_SID: &str = "UpdateScheduledServices";
 const QUEUE_SID: &str = "SendFailedInvocationsToDeadLetterQueue";
 const TOPIC_SID: &str = "PublishHeadsUpBeforeOff";
+const SCALING_SID: &str = "SetAutoScalingBoundsOfScheduledServices";
+const ALARMS_SID: &str = "ReadAutoScalingAlarms";
 
 /// What an execution role must allow: Scheduler may assume it from these schedule groups (their
 /// ARNs), and it may call UpdateService on these services and SendMessage on these queues.
@@ -182,6 +242,8 @@ pub struct Grants {
     pub queues: BTreeSet<String>,
     /// SNS topics the heads-up schedules publish to.
     pub topics: BTreeSet<String>,
+    /// Services whose schedules may set their Application Auto Scaling bounds.
+    pub scaling: BTreeSet<String>,
 }
 
 /// A string or a list of strings, as IAM allows in Resource and condition values.
@@ -237,6 +299,12 @@ impl Grants {
             services: of(policy, UPDATE_SID, &["Resource"]),
             queues: of(policy, QUEUE_SID, &["Resource"]),
             topics: of(policy, TOPIC_SID, &["Resource"]),
+            // Autoscaling-aware when the policy has the RegisterScalableTarget statement.
+            scaling: if policy.and_then(|d| statement(d, SCALING_SID)).is_some() {
+                of(policy, UPDATE_SID, &["Resource"])
+            } else {
+                BTreeSet::new()
+            },
         }
     }
 
@@ -248,6 +316,7 @@ impl Grants {
             services: join(&self.services, &other.services),
             queues: join(&self.queues, &other.queues),
             topics: join(&self.topics, &other.topics),
+            scaling: join(&self.scaling, &other.scaling),
         }
     }
 
@@ -259,6 +328,7 @@ impl Grants {
             services: minus(&self.services, &other.services),
             queues: minus(&self.queues, &other.queues),
             topics: minus(&self.topics, &other.topics),
+            scaling: minus(&self.scaling, &other.scaling),
         }
     }
 
@@ -267,6 +337,7 @@ impl Grants {
             && self.services.is_empty()
             && self.queues.is_empty()
             && self.topics.is_empty()
+            && self.scaling.is_empty()
     }
 
     /// The trust policy: Scheduler may assume the role for schedules in these groups of the
@@ -298,7 +369,7 @@ impl Grants {
             return Err(IamError::NoServices);
         }
         let arns: Vec<String> = self.services.iter().cloned().collect();
-        let doc = execution_doc(&arns, &self.queues, &self.topics);
+        let doc = execution_doc(&arns, &self.queues, &self.topics, &self.scaling);
         let size = policy_size(&doc);
         if size <= INLINE_POLICY_LIMIT {
             return Ok(doc);
@@ -307,8 +378,17 @@ impl Grants {
         let (mut lo, mut hi) = (0, arns.len());
         while lo < hi {
             let mid = (lo + hi).div_ceil(2);
-            if policy_size(&execution_doc(&arns[..mid], &self.queues, &self.topics))
-                <= INLINE_POLICY_LIMIT
+            let scaling: BTreeSet<String> = arns[..mid]
+                .iter()
+                .filter(|a| self.scaling.contains(*a))
+                .cloned()
+                .collect();
+            if policy_size(&execution_doc(
+                &arns[..mid],
+                &self.queues,
+                &self.topics,
+                &scaling,
+            )) <= INLINE_POLICY_LIMIT
             {
                 lo = mid;
             } else {
@@ -351,6 +431,14 @@ pub fn grant(
     grants
         .topics
         .extend(spec.notify.as_ref().map(|n| n.topic.to_string()));
+    if spec.autoscaling {
+        grants.scaling.insert(arn::service_arn(
+            region,
+            account,
+            &spec.id.cluster,
+            &spec.id.service,
+        ));
+    }
 }
 
 /// A trust policy with ecs-onoff's statement replaced by `ours`, every other statement kept.
@@ -448,7 +536,9 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 "Sid": "ReadExecutionRolePolicies",
                 "Effect": "Allow",
                 "Action": ["iam:GetPolicy", "iam:GetPolicyVersion"],
-                "Resource": "*",
+                // The managed policies a role may have attached: the account's and AWS's (whose
+                // ARNs have the account `aws`).
+                "Resource": format!("arn:{p}:iam::*:policy/*"),
             },
             {
                 "Sid": "ReadServices",
@@ -465,7 +555,11 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
             {
                 "Sid": "ReadScalableTargets",
                 "Effect": "Allow",
-                "Action": "application-autoscaling:DescribeScalableTargets",
+                // Scalable targets and scheduled actions (doctor): no resource-level permissions.
+                "Action": [
+                    "application-autoscaling:DescribeScalableTargets",
+                    "application-autoscaling:DescribeScheduledActions"
+                ],
                 "Resource": "*",
             }
         ]
@@ -493,21 +587,43 @@ mod tests {
 
     #[test]
     fn services_are_sorted_and_deduplicated() {
-        let doc = execution_policy(
-            &scope(),
-            &[id("prod", "web"), id("prod", "api"), id("prod", "web")],
-            None,
-            None,
-        )
-        .unwrap();
-        assert_eq!(
-            doc["Statement"][0]["Resource"],
-            json!([
-                "arn:aws:ecs:us-east-1:123456789012:service/prod/api",
-                "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
-            ])
-        );
+        let services = [id("prod", "web"), id("prod", "api"), id("prod", "web")];
+        let both = json!([
+            "arn:aws:ecs:us-east-1:123456789012:service/prod/api",
+            "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
+        ]);
+        let doc = execution_policy(&scope(), &services, None, None, false).unwrap();
+        assert_eq!(doc["Statement"][0]["Resource"], both);
         assert_eq!(doc["Statement"].as_array().unwrap().len(), 1);
+        // Autoscaling-aware schedules: RegisterScalableTarget on the account's ECS task-count
+        // targets in the Region, and the reads Application Auto Scaling's guide lists.
+        let doc = execution_policy(&scope(), &services, None, None, true).unwrap();
+        let statements = doc["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), 3);
+        assert_eq!(
+            statements[0]["Action"],
+            json!(["ecs:UpdateService", "ecs:DescribeServices"])
+        );
+        assert_eq!(statements[0]["Resource"], both);
+        assert_eq!(
+            statements[1]["Action"],
+            "application-autoscaling:RegisterScalableTarget"
+        );
+        assert_eq!(
+            statements[1]["Resource"],
+            "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/*"
+        );
+        assert_eq!(
+            statements[1]["Condition"]["StringEquals"],
+            json!({
+                "application-autoscaling:service-namespace": "ecs",
+                "application-autoscaling:scalable-dimension": "ecs:service:DesiredCount"
+            })
+        );
+        assert_eq!(statements[2]["Action"], "cloudwatch:DescribeAlarms");
+        // Read back from the policy, the scaled services are known again.
+        let read = Grants::of(None, Some(&doc));
+        assert_eq!(read.scaling.len(), 2);
     }
 
     #[test]
@@ -515,7 +631,7 @@ mod tests {
         let services: Vec<ServiceId> = (0..400)
             .map(|i| id("cluster", &format!("service-{i:04}")))
             .collect();
-        let err = execution_policy(&scope(), &services, None, None).unwrap_err();
+        let err = execution_policy(&scope(), &services, None, None, true).unwrap_err();
         let IamError::TooManyServices {
             fit, services: n, ..
         } = err
@@ -524,9 +640,9 @@ mod tests {
         };
         assert_eq!(n, 400);
         assert!(fit > 100 && fit < 400, "{fit}");
-        let fits = execution_policy(&scope(), &services[..fit], None, None).unwrap();
+        let fits = execution_policy(&scope(), &services[..fit], None, None, true).unwrap();
         assert!(policy_size(&fits) <= INLINE_POLICY_LIMIT);
-        assert!(execution_policy(&scope(), &services[..fit + 1], None, None).is_err());
+        assert!(execution_policy(&scope(), &services[..fit + 1], None, None, true).is_err());
     }
 
     #[test]
@@ -762,6 +878,12 @@ pub fn trust_allows(trust: &Value, group_arn: &str, account: &str) -> Verdict {
 
 /// Whether permission policies let the role call ecs:UpdateService on `service_arn`.
 pub fn policies_allow_update(policies: &[Value], service_arn: &str) -> Verdict {
+    policies_allow(policies, "ecs:UpdateService", service_arn)
+}
+
+/// Whether the policies allow an action on a resource: `Unknown` when a statement that could
+/// decide it has a condition, NotAction or NotResource.
+pub fn policies_allow(policies: &[Value], action: &str, resource: &str) -> Verdict {
     let (mut allowed, mut unknown) = (false, false);
     for s in policies.iter().flat_map(statements) {
         if ["NotAction", "NotResource"]
@@ -771,8 +893,8 @@ pub fn policies_allow_update(policies: &[Value], service_arn: &str) -> Verdict {
             unknown = true;
             continue;
         }
-        if !matches_any(s.get("Action"), "ecs:UpdateService", true)
-            || !matches_any(s.get("Resource"), service_arn, false)
+        if !matches_any(s.get("Action"), action, true)
+            || !matches_any(s.get("Resource"), resource, false)
         {
             continue;
         }

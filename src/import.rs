@@ -110,6 +110,13 @@ pub fn recognise(found: &[Found], now: Timestamp) -> Imported {
                 .or_default()
                 .notify
                 .push(s.clone());
+        } else if let (Some((id, _)), Some(_)) = (s.owner(), s.bounds()) {
+            // An autoscaling-aware schedule of ecs-onoff's.
+            services
+                .entry((region, id.clone()))
+                .or_default()
+                .regular
+                .push(crate::overrides::release(s));
         } else if crate::schedule::is_update_service_target(&s.target_arn) {
             match UpdateService::read_any(&s.input.render()) {
                 Ok(u) => services
@@ -275,7 +282,15 @@ fn entry(
     let compiled = spec
         .compile(now)
         .map_err(|e| format!("its times do not compile: {e}"))?;
-    let mut desired = spec.schedules(&key, on_count.unwrap_or(1), &compiled);
+    // Autoscaling-aware schedules switch by the bounds their on schedule records.
+    let switching = match all
+        .iter()
+        .find_map(|s| s.bounds().filter(|b| Some(b.min) == on_count))
+    {
+        Some(b) => crate::spec::Switching::Bounds(b),
+        None => crate::spec::Switching::Count(on_count.unwrap_or(1)),
+    };
+    let mut desired = spec.schedules_with(&key, switching, &compiled);
     desired.extend(spec.notify_schedules(&key, &compiled));
     if !entry.adopt.is_empty() {
         entry.notes.extend(adoption_notes(all));
@@ -305,8 +320,12 @@ fn entry(
     Ok(entry)
 }
 
-/// The desired count of a schedule that calls UpdateService.
+/// The count a schedule leaves the service at: the desiredCount it sets, or the MinCapacity of
+/// the bounds an autoscaling-aware one sets.
 fn count(s: &Schedule) -> Option<u32> {
+    if let Some(b) = s.bounds() {
+        return Some(b.min);
+    }
     UpdateService::read_any(&s.input.render())
         .ok()
         .map(|u| u.desired_count)
@@ -641,6 +660,7 @@ fn spec_of(entry: &Entry, id: &ServiceId) -> Result<ServiceSpec, String> {
         override_: None,
         notify,
         adopt: Vec::new(),
+        autoscaling: true,
         origin: Origin::Flags,
     })
 }

@@ -19,6 +19,7 @@ pub mod checks;
 pub mod cli;
 pub mod commands;
 pub mod compile;
+pub mod doctor;
 pub mod exit;
 pub mod export;
 pub mod expression;

@@ -5,8 +5,8 @@
 use crate::checks::{self, Capacity};
 use crate::iam::{RoleRead, Verdict};
 use crate::naming::{GroupName, Slot, Switch};
-use crate::schedule::{RetryPolicy, Schedule, ServiceId};
-use crate::spec::{ClientKey, ServiceRequest, ServiceSpec};
+use crate::schedule::{Bounds, RetryPolicy, Schedule, ServiceId};
+use crate::spec::{ClientKey, ServiceRequest, ServiceSpec, Switching};
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -108,8 +108,8 @@ pub enum Prune {
 /// Application Auto Scaling as read for a service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scaling {
-    /// The MinCapacity of each scalable target registered for the service.
-    Targets(Vec<i32>),
+    /// The bounds of the scalable target registered for the service (none or one).
+    Targets(Vec<crate::schedule::Bounds>),
     /// It could not be read; the reason.
     Unread(String),
 }
@@ -307,7 +307,7 @@ fn without_past_start(existing: &Schedule, now: Timestamp) -> Schedule {
 /// request's group, and it must allow UpdateService on the service's real ARN.
 fn role_warnings(
     key: &ClientKey,
-    spec: &ServiceSpec,
+    (spec, switched): (&ServiceSpec, Switching),
     live: Option<&LiveService>,
     observed: &Observed,
     notes: &mut BTreeSet<String>,
@@ -365,6 +365,20 @@ fn role_warnings(
             spec.label()
         ));
     }
+    if matches!(switched, Switching::Bounds(_)) {
+        let target = format!(
+            "arn:{}:application-autoscaling:{region}:{account}:scalable-target/*",
+            key.region.partition()
+        );
+        let action = "application-autoscaling:RegisterScalableTarget";
+        if crate::iam::policies_allow(&docs.policies, action, &target) == Verdict::Missing {
+            out.push(format!(
+                "{}: {role} does not allow {action}, which its autoscaling-aware schedules call: \
+                 every invocation would fail; {fix}",
+                spec.label()
+            ));
+        }
+    }
     out
 }
 
@@ -377,15 +391,105 @@ fn service_warnings(spec: &ServiceSpec, live: &LiveService) -> Vec<String> {
     if let Some(w) = checks::short_arn(&live.arn) {
         out.push(w);
     }
-    match &live.scaling {
-        Scaling::Targets(mins) => out.extend(checks::autoscaling(mins)),
-        Scaling::Unread(why) => {
-            out.push(format!("could not check Application Auto Scaling: {why}"))
-        }
-    }
     out.into_iter()
         .map(|w| format!("{}: {w}", spec.label()))
         .collect()
+}
+
+/// How a service's schedules switch it, with the warnings and notes that go with the choice.
+///
+/// A service whose Application Auto Scaling target has a MinCapacity above 0 is switched by its
+/// bounds (autoscaling-aware, unless the request turns that off): at the off times
+/// RegisterScalableTarget sets MinCapacity and MaxCapacity to the off count, so Application
+/// Auto Scaling moves the service there at once and no scaling policy can take it out again; at
+/// the on times it restores the bounds recorded when the schedules were applied, and Application
+/// Auto Scaling brings the service up to its MinCapacity at once. One call each: nothing to
+/// order, no race. The recorded bounds are those of the existing on schedule; the live bounds
+/// replace them when they differ (drift), unless the target is at the off bounds (the schedules'
+/// own night state).
+pub fn switching(
+    spec: &ServiceSpec,
+    live: Option<&LiveService>,
+    recorded: Option<Bounds>,
+    count: u32,
+) -> (Switching, Vec<String>, Vec<String>) {
+    let (mut warnings, mut notes) = (Vec::new(), Vec::new());
+    let off = Bounds {
+        min: spec.off_count,
+        max: spec.off_count,
+    };
+    let plain = Switching::Count(count);
+    if !spec.autoscaling {
+        if let Some(Scaling::Targets(targets)) = live.map(|l| &l.scaling) {
+            warnings.extend(checks::autoscaling(targets));
+        }
+        return (plain, warnings, notes);
+    }
+    let targets = match live.map(|l| &l.scaling) {
+        // Not read (a dry run, --no-verify): the recorded bounds stay.
+        None => return (recorded.map_or(plain, Switching::Bounds), warnings, notes),
+        Some(Scaling::Unread(why)) => {
+            warnings.push(format!(
+                "could not check Application Auto Scaling: {why}{}",
+                if recorded.is_some() {
+                    " (the recorded bounds are kept)"
+                } else {
+                    ""
+                }
+            ));
+            return (recorded.map_or(plain, Switching::Bounds), warnings, notes);
+        }
+        Some(Scaling::Targets(targets)) => targets,
+    };
+    let Some(&target) = targets.first() else {
+        if recorded.is_some() {
+            notes.push(
+                "its Application Auto Scaling target is gone: its schedules set desiredCount again"
+                    .to_string(),
+            );
+        }
+        return (plain, warnings, notes);
+    };
+    let bounds = if target == off {
+        match recorded {
+            Some(r) => r,
+            None if target.min == 0 => return (plain, warnings, notes),
+            None => {
+                warnings.push(format!(
+                    "its Application Auto Scaling target is at {target}, its off bounds, so the \
+                     bounds to restore are unknown: set its daytime bounds, then apply again \
+                     (until then its schedules set desiredCount, and a scale-out can undo the off)"
+                ));
+                return (plain, warnings, notes);
+            }
+        }
+    } else {
+        target
+    };
+    if bounds.min == 0 {
+        // A target that may scale in to 0 by itself: desiredCount schedules, as for any service.
+        return (plain, warnings, notes);
+    }
+    if let Some(r) = recorded.filter(|r| *r != bounds) {
+        warnings.push(format!(
+            "its Application Auto Scaling bounds changed since they were recorded ({r}; now \
+             {bounds}): apply records the new ones"
+        ));
+    }
+    if let Some(n) = spec.on_count.filter(|n| *n != bounds.min) {
+        warnings.push(format!(
+            "on_count {n} is not used: with its Application Auto Scaling target the service \
+             comes back at its MinCapacity {} and its scaling policies take it from there (set \
+             MinCapacity, or turn autoscaling-aware schedules off)",
+            bounds.min
+        ));
+    }
+    notes.push(format!(
+        "autoscaling-aware: its schedules set its Application Auto Scaling bounds ({bounds} at \
+         the on times, MinCapacity and MaxCapacity {} at the off times)",
+        spec.off_count
+    ));
+    (Switching::Bounds(bounds), warnings, notes)
 }
 
 /// The plan that makes the existing schedules match the requests. Warnings are the same for
@@ -416,6 +520,7 @@ pub fn plan(
     let mut existing_on: HashMap<(&ClientKey, &str, &ServiceId), (Slot, u32)> = HashMap::new();
     let mut existing_until: HashMap<(&ClientKey, &str, &ServiceId), jiff::civil::Date> =
         HashMap::new();
+    let mut recorded: HashMap<(&ClientKey, &str, &ServiceId), Bounds> = HashMap::new();
     for (key, s) in &observed.existing {
         let Some((id, slot)) = s.owner() else {
             continue;
@@ -424,6 +529,9 @@ pub fn plan(
             continue;
         }
         let place = (key, s.group.as_str(), id);
+        if let Some(b) = s.bounds() {
+            recorded.entry(place).or_insert(b);
+        }
         if let Some(count) = s.input.desired_count().filter(|n| *n > 0) {
             let entry = existing_on.entry(place).or_insert((slot, count));
             if slot < entry.0 {
@@ -451,14 +559,6 @@ pub fn plan(
         if let Some(live) = live {
             plan.warnings.extend(service_warnings(spec, live));
         }
-        plan.warnings.extend(role_warnings(
-            key,
-            spec,
-            live,
-            observed,
-            &mut role_notes,
-            &mut trust_gaps,
-        ));
         if checked_times.insert((spec.times.text(), spec.zone.name())) {
             for w in checks::times(&spec.times, &spec.zone, now) {
                 plan.warnings.push(format!("{}: {w}", spec.label()));
@@ -494,13 +594,45 @@ pub fn plan(
             }
             o.until > now
         });
+        let (switched, warnings, notes) =
+            switching(spec, live, recorded.get(&place).copied(), count);
+        let asked = asked.filter(|_| {
+            let scaled = matches!(switched, Switching::Bounds(_));
+            if scaled {
+                plan.warnings.push(format!(
+                    "{}: its override is not applied: overrides do not support autoscaling-aware \
+                     schedules yet (set autoscaling = false for it to use one)",
+                    spec.label()
+                ));
+            }
+            !scaled
+        });
         let held_until = asked.map(|o| o.until).or(overrides.get(&place).copied());
-        plan.details.push(format!(
-            "{} in {key}: on count {count}, from {source}",
-            spec.id
+        plan.warnings.extend(
+            warnings
+                .into_iter()
+                .map(|w| format!("{}: {w}", spec.label())),
+        );
+        plan.warnings.extend(role_warnings(
+            key,
+            (spec, switched),
+            live,
+            observed,
+            &mut role_notes,
+            &mut trust_gaps,
         ));
+        plan.notes
+            .extend(notes.into_iter().map(|n| format!("{}: {n}", spec.label())));
+        let count = switched.on_count();
+        plan.details.push(match switched {
+            Switching::Count(_) => format!("{} in {key}: on count {count}, from {source}", spec.id),
+            Switching::Bounds(b) => format!(
+                "{} in {key}: on count {count}, the MinCapacity of its bounds ({b})",
+                spec.id
+            ),
+        });
         for (schedule, compiled) in request
-            .schedules(count)
+            .schedules_with(switched)
             .into_iter()
             .zip(&request.compiled.schedules)
         {
@@ -1080,18 +1212,53 @@ mod tests {
                 launch_type: Some("EC2".into()),
                 capacity_providers: vec![],
             },
-            scaling: Scaling::Targets(vec![2]),
+            scaling: Scaling::Targets(vec![crate::schedule::Bounds { min: 2, max: 6 }]),
         };
         let observed = Observed {
             services: HashMap::from([((r.key.clone(), r.spec.id.clone()), live)]),
             existing: vec![],
             roles: HashMap::new(),
         };
+        // By default a target with MinCapacity above 0 makes the schedules autoscaling-aware.
         let p = plan(std::slice::from_ref(&r), &observed, &Prune::Nothing, now());
         assert!(
             p.warnings.iter().any(|w| w.contains("EC2 launch type")),
             "{:?}",
             p.warnings
+        );
+        assert!(p.notes.iter().any(|n| n.contains("autoscaling-aware")));
+        assert!(
+            p.details[0].contains("on count 2, the MinCapacity"),
+            "{:?}",
+            p.details
+        );
+        let bounds = |min, max| {
+            Input::Bounds(crate::schedule::ScalableTarget {
+                service: r.spec.id.clone(),
+                bounds: Bounds { min, max },
+            })
+        };
+        let of = |p: &Plan, switch| {
+            p.steps
+                .iter()
+                .find(|s| s.owner().unwrap().1.switch == switch)
+                .unwrap()
+                .schedule
+                .clone()
+        };
+        assert_eq!(of(&p, Switch::On).input, bounds(2, 6));
+        assert_eq!(of(&p, Switch::Off).input, bounds(0, 0));
+        assert!(crate::schedule::is_register_target(
+            &of(&p, Switch::On).target_arn
+        ));
+        // Turned off: desiredCount schedules, and the warning.
+        let mut plain = r.clone();
+        plain.spec.autoscaling = false;
+        let p = plan(
+            std::slice::from_ref(&plain),
+            &observed,
+            &Prune::Nothing,
+            now(),
         );
         assert!(
             p.warnings.iter().any(|w| w.contains("MinCapacity 2")),
@@ -1100,12 +1267,63 @@ mod tests {
         );
         assert!(p.details[0].contains("on count 3, from the service's live desiredCount"));
         assert_eq!(
-            p.steps[0].schedule.input,
+            of(&p, Switch::On).input,
             Input::UpdateService(UpdateService {
                 service: r.spec.id.clone(),
                 desired_count: 3
             })
         );
+    }
+
+    #[test]
+    fn autoscaling_bounds_are_recorded_kept_at_night_and_drift_is_shown() {
+        let r = request("prod", "web");
+        let b = |min, max| Bounds { min, max };
+        let live = |target: Option<Bounds>| LiveService {
+            arn: String::new(),
+            status: "ACTIVE".into(),
+            desired_count: 0,
+            running_count: 0,
+            capacity: Capacity::default(),
+            scaling: Scaling::Targets(target.into_iter().collect()),
+        };
+        let choose = |l: Option<&LiveService>, recorded| switching(&r.spec, l, recorded, 3);
+        // Recorded from the live target at the first apply.
+        let (s, w, _) = choose(Some(&live(Some(b(2, 6)))), None);
+        assert_eq!((s, w.len()), (Switching::Bounds(b(2, 6)), 0));
+        // At night the target is at the off bounds: the recorded ones are kept, no drift.
+        let (s, w, _) = choose(Some(&live(Some(b(0, 0)))), Some(b(2, 6)));
+        assert_eq!((s, w.len()), (Switching::Bounds(b(2, 6)), 0));
+        // Changed in the console: the new bounds, and a warning saying so.
+        let (s, w, _) = choose(Some(&live(Some(b(3, 8)))), Some(b(2, 6)));
+        assert_eq!(s, Switching::Bounds(b(3, 8)));
+        assert!(w[0].contains("changed since they were recorded"), "{w:?}");
+        // Not read (dry run): the recorded bounds stay; none recorded: desiredCount.
+        assert_eq!(choose(None, Some(b(2, 6))).0, Switching::Bounds(b(2, 6)));
+        assert_eq!(choose(None, None).0, Switching::Count(3));
+        // At its off bounds with nothing recorded: the bounds to restore are unknown.
+        let (s, w, _) = choose(Some(&live(Some(b(0, 0)))), None);
+        assert_eq!(s, Switching::Count(3));
+        assert!(w.is_empty(), "a target at 0/0 can scale in to 0 by itself");
+        let mut night_one = r.spec.clone();
+        night_one.off_count = 1;
+        let (s, w, _) = switching(&night_one, Some(&live(Some(b(1, 1)))), None, 3);
+        assert_eq!(s, Switching::Count(3));
+        assert!(w[0].contains("bounds to restore are unknown"), "{w:?}");
+        // MinCapacity 0, no target, a target gone: desiredCount.
+        assert_eq!(
+            choose(Some(&live(Some(b(0, 4)))), None).0,
+            Switching::Count(3)
+        );
+        assert_eq!(choose(Some(&live(None)), None).0, Switching::Count(3));
+        let (s, _, n) = choose(Some(&live(None)), Some(b(2, 6)));
+        assert_eq!(s, Switching::Count(3));
+        assert!(n[0].contains("target is gone"), "{n:?}");
+        // An on_count that the bounds do not give is said to be unused.
+        let mut counted = r.spec.clone();
+        counted.on_count = Some(4);
+        let (_, w, _) = switching(&counted, Some(&live(Some(b(2, 6)))), None, 4);
+        assert!(w[0].contains("on_count 4 is not used"), "{w:?}");
     }
 
     #[test]

@@ -346,7 +346,7 @@ async fn read_scaling(lanes: &Lanes, services: &mut Services) -> anyhow::Result<
             let client = lanes.clients(&key).autoscaling.clone();
             let (k, chunk) = (key.clone(), chunk.to_vec());
             lanes.spawn(&mut tasks, &key, async move {
-                let result = autoscaling::min_capacities(&client, &chunk).await;
+                let result = autoscaling::bounds(&client, &chunk).await;
                 (k, chunk, result)
             });
         }
@@ -358,7 +358,7 @@ async fn read_scaling(lanes: &Lanes, services: &mut Services) -> anyhow::Result<
                 continue;
             }
             service.scaling = match &result {
-                Ok(mins) => Scaling::Targets(mins.get(&rid).cloned().unwrap_or_default()),
+                Ok(targets) => Scaling::Targets(targets.get(&rid).cloned().unwrap_or_default()),
                 Err(e) => Scaling::Unread(e.to_string()),
             };
         }
@@ -608,8 +608,9 @@ pub async fn managed(
     Ok(read)
 }
 
-/// Every schedule of the given groups that calls ECS UpdateService or SNS Publish (read with
-/// GetSchedule, paced), and the group, name and target of every other schedule.
+/// Every schedule of the given groups that calls ECS UpdateService, Application Auto Scaling
+/// RegisterScalableTarget or SNS Publish (read with GetSchedule, paced), and the group, name and
+/// target of every other schedule.
 pub async fn group_schedules(
     lanes: &Lanes,
     key: &ClientKey,
@@ -622,6 +623,7 @@ pub async fn group_schedules(
         for summary in scheduler::list(&clients.scheduler, group, None).await? {
             let target = summary.target_arn.unwrap_or_default();
             if crate::schedule::is_update_service_target(&target)
+                || crate::schedule::is_register_target(&target)
                 || target.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX)
             {
                 wanted.insert((key.clone(), group.clone(), summary.name));
@@ -1015,12 +1017,7 @@ pub async fn prepare_file(
 ) -> anyhow::Result<Prepared> {
     let fleet = crate::input::read_fleet(path)?;
     let prune = if prune { Prune::Groups } else { Prune::Nothing };
-    let connections: Vec<&Connection> = fleet
-        .services
-        .iter()
-        .map(|s| &s.connection)
-        .chain(fleet.selectors.iter().map(|s| &s.template.connection))
-        .collect();
+    let connections = fleet.connections();
     let lanes = Lanes::open(settings, connections, concurrency).await?;
     let specs = resolve_selectors(&lanes, &fleet, printer).await?;
     prepare(lanes, specs, &prune, true, printer).await

@@ -9,7 +9,7 @@ use crate::expression::ScheduleExpression;
 use crate::naming::Switch;
 use crate::plan::{Action, FieldChange, Plan, Tally};
 use crate::reconcile::Outcome;
-use crate::schedule::{Input, Schedule, State};
+use crate::schedule::{Input, Schedule, ServiceId, State};
 use crate::spec::ClientKey;
 use jiff::Timestamp;
 use serde::Serialize;
@@ -127,6 +127,9 @@ pub struct ScheduleRow {
     pub timezone: String,
     pub desired_count: Option<u32>,
     pub state: Option<State>,
+    /// The Application Auto Scaling bounds the schedule sets (autoscaling-aware schedules):
+    /// `{"min", "max"}`; null for the others.
+    pub bounds: Option<crate::schedule::Bounds>,
     pub next_fire_utc: Option<String>,
     pub next_fire_local: Option<String>,
     /// StartDate and EndDate (RFC 3339), when it has them.
@@ -146,12 +149,13 @@ impl ScheduleRow {
         let notified = s.notify_of();
         let fire = next_fire(s, now);
         // A schedule of another owner (adopted) may name its service in another shape.
-        let update = match &s.input {
-            Input::UpdateService(u) => Some(u.clone()),
+        let id: Option<ServiceId> = match &s.input {
             Input::Other(text) if crate::schedule::is_update_service_target(&s.target_arn) => {
-                crate::schedule::UpdateService::read_any(text).ok()
+                crate::schedule::UpdateService::read_any(text)
+                    .ok()
+                    .map(|u| u.service)
             }
-            Input::Other(_) => None,
+            input => input.service().cloned().or(notified),
         };
         ScheduleRow {
             action: None,
@@ -159,17 +163,13 @@ impl ScheduleRow {
             group: s.group.clone(),
             region: key.region.to_string(),
             profile: key.profile.clone(),
-            cluster: update
-                .as_ref()
-                .map(|u| u.service.cluster.to_string())
-                .or_else(|| notified.as_ref().map(|id| id.cluster.to_string())),
-            service: update
-                .map(|u| u.service.service.to_string())
-                .or_else(|| notified.as_ref().map(|id| id.service.to_string())),
+            cluster: id.as_ref().map(|id| id.cluster.to_string()),
+            service: id.as_ref().map(|id| id.service.to_string()),
             switch: owner.map(|o| o.1.switch),
             expression: s.expression.clone(),
             timezone: s.timezone.clone(),
             desired_count: s.input.desired_count(),
+            bounds: s.bounds(),
             state: s.state,
             next_fire_utc: fire.as_ref().map(|(_, f)| f.utc_rfc3339()),
             next_fire_local: fire.as_ref().map(|(_, f)| f.local_rfc3339()),

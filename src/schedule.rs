@@ -198,11 +198,38 @@ impl UpdateService {
     }
 }
 
-/// A target's `Input`: UpdateService parameters ecs-onoff understands, or anything else, kept as
-/// the text AWS holds.
+/// MinCapacity and MaxCapacity of a service's Application Auto Scaling target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Bounds {
+    pub min: u32,
+    pub max: u32,
+}
+
+impl fmt::Display for Bounds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MinCapacity {}, MaxCapacity {}", self.min, self.max)
+    }
+}
+
+/// The RegisterScalableTarget parameters of an ecs-onoff schedule of a service with an
+/// Application Auto Scaling target: its bounds, and with them its count (Application Auto
+/// Scaling moves a count outside the bounds into them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScalableTarget {
+    pub service: ServiceId,
+    pub bounds: Bounds,
+}
+
+/// The Application Auto Scaling namespace and dimension of an ECS service's task count.
+pub const ECS_NAMESPACE: &str = "ecs";
+pub const ECS_DIMENSION: &str = "ecs:service:DesiredCount";
+
+/// A target's `Input`: UpdateService or RegisterScalableTarget parameters ecs-onoff
+/// understands, or anything else, kept as the text AWS holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     UpdateService(UpdateService),
+    Bounds(ScalableTarget),
     Other(String),
 }
 
@@ -223,9 +250,45 @@ impl Input {
                 desired_count: u32::try_from(object.get("DesiredCount")?.as_u64()?).ok()?,
             })
         };
-        match read() {
-            Some(update) => Input::UpdateService(update),
-            None => Input::Other(text.to_string()),
+        let bounds = || -> Option<ScalableTarget> {
+            let value: Value = serde_json::from_str(text).ok()?;
+            let object = value.as_object()?;
+            if object.len() != 5
+                || object.get("ServiceNamespace")?.as_str()? != ECS_NAMESPACE
+                || object.get("ScalableDimension")?.as_str()? != ECS_DIMENSION
+            {
+                return None;
+            }
+            let resource = object
+                .get("ResourceId")?
+                .as_str()?
+                .strip_prefix("service/")?;
+            let (cluster, service) = resource.split_once('/')?;
+            let count = |key: &str| u32::try_from(object.get(key)?.as_u64()?).ok();
+            Some(ScalableTarget {
+                service: ServiceId {
+                    cluster: cluster.parse().ok()?,
+                    service: service.parse().ok()?,
+                },
+                bounds: Bounds {
+                    min: count("MinCapacity")?,
+                    max: count("MaxCapacity")?,
+                },
+            })
+        };
+        match (read(), bounds()) {
+            (Some(update), _) => Input::UpdateService(update),
+            (None, Some(target)) => Input::Bounds(target),
+            (None, None) => Input::Other(text.to_string()),
+        }
+    }
+
+    /// The service the Input turns on or off, when it is one ecs-onoff writes.
+    pub fn service(&self) -> Option<&ServiceId> {
+        match self {
+            Input::UpdateService(u) => Some(&u.service),
+            Input::Bounds(t) => Some(&t.service),
+            Input::Other(_) => None,
         }
     }
 
@@ -239,13 +302,25 @@ impl Input {
                 "DesiredCount": u.desired_count,
             })
             .to_string(),
+            Input::Bounds(t) => json!({
+                "ServiceNamespace": ECS_NAMESPACE,
+                "ResourceId": format!("service/{}/{}", t.service.cluster, t.service.service),
+                "ScalableDimension": ECS_DIMENSION,
+                "MinCapacity": t.bounds.min,
+                "MaxCapacity": t.bounds.max,
+            })
+            .to_string(),
             Input::Other(text) => text.clone(),
         }
     }
 
+    /// The count the service has once the schedule has run: the desiredCount set, or for new
+    /// bounds the MinCapacity (the schedules switch between an off count and the bounds, and
+    /// Application Auto Scaling moves the count into them).
     pub fn desired_count(&self) -> Option<u32> {
         match self {
             Input::UpdateService(u) => Some(u.desired_count),
+            Input::Bounds(t) => Some(t.bounds.min),
             Input::Other(_) => None,
         }
     }
@@ -318,13 +393,13 @@ pub fn parse_count(text: &str) -> Result<u32, String> {
     }
 }
 
-/// The Description of a service's schedule, at most [`MAX_DESCRIPTION`] characters; `note`
-/// (short) follows it.
-pub fn description(id: &ServiceId, switch: Switch, count: u32, note: &str) -> String {
+/// The Description of a service's schedule, at most [`MAX_DESCRIPTION`] characters: what it
+/// sets (`desiredCount 2`, short), then `note` (short).
+pub fn description(id: &ServiceId, switch: Switch, sets: &str, note: &str) -> String {
     let text = |service: &str, cluster: &str| {
         format!(
             "Managed by ecs-onoff: turns ECS service {service} in cluster {cluster} {switch} \
-             (desiredCount {count}){note}"
+             ({sets}){note}"
         )
     };
     let (service, cluster) = (id.service.as_str(), id.cluster.as_str());
@@ -376,14 +451,21 @@ impl Schedule {
     /// UpdateService universal target, its `Input` names a service, and its name is that
     /// service's name under the naming rule. `None` for every other schedule.
     pub fn owner(&self) -> Option<(&ServiceId, Slot)> {
-        if !is_update_service_target(&self.target_arn) {
-            return None;
-        }
-        let slot = parse_schedule_name(&self.name)?.slot()?;
-        let Input::UpdateService(update) = &self.input else {
-            return None;
+        let service = match &self.input {
+            Input::UpdateService(u) if is_update_service_target(&self.target_arn) => &u.service,
+            Input::Bounds(t) if is_register_target(&self.target_arn) => &t.service,
+            _ => return None,
         };
-        (update.service.schedule_name(slot) == self.name).then_some((&update.service, slot))
+        let slot = parse_schedule_name(&self.name)?.slot()?;
+        (service.schedule_name(slot) == self.name).then_some((service, slot))
+    }
+
+    /// The bounds an autoscaling-aware schedule sets, if it is one.
+    pub fn bounds(&self) -> Option<Bounds> {
+        match &self.input {
+            Input::Bounds(t) => Some(t.bounds),
+            _ => None,
+        }
     }
 
     /// The service whose override this schedule ends: an `at()` schedule named
@@ -486,6 +568,12 @@ fn fnv1a_128(bytes: &[u8]) -> u128 {
     bytes
         .iter()
         .fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME))
+}
+
+/// Whether an ARN is the universal target that calls Application Auto Scaling
+/// RegisterScalableTarget, in any partition.
+pub fn is_register_target(target_arn: &str) -> bool {
+    target_arn.starts_with("arn:") && target_arn.ends_with(arn::REGISTER_TARGET_SUFFIX)
 }
 
 /// Whether an ARN is the universal target that calls ECS UpdateService, in any partition.
@@ -721,7 +809,7 @@ mod tests {
                 let d = description(
                     &id,
                     switch,
-                    MAX_COUNT,
+                    &format!("desiredCount {MAX_COUNT}"),
                     "; skipped days compiled until 2028-01-01 (apply again before then)",
                 );
                 assert!(
@@ -742,7 +830,12 @@ mod tests {
             }
         }
         // A short service name keeps all of it and lends the rest to the cluster.
-        let d = description(&id(&long(255, 'c'), "web"), Switch::On, 1, "");
+        let d = description(
+            &id(&long(255, 'c'), "web"),
+            Switch::On,
+            "desiredCount 1",
+            "",
+        );
         assert!(d.contains("service web in cluster ccc"), "{d}");
     }
 }

@@ -9,7 +9,8 @@ use crate::compile::{Compilation, TimesError};
 use crate::expression::timezone::Zone;
 use crate::naming::{GroupName, Switch};
 use crate::schedule::{
-    description, Input, Schedule, ServiceId, State, UpdateService, RETRY_POLICY,
+    description, Bounds, Input, ScalableTarget, Schedule, ServiceId, State, UpdateService,
+    RETRY_POLICY,
 };
 use jiff::Timestamp;
 use std::fmt;
@@ -147,6 +148,9 @@ pub struct ServiceSpec {
     pub notify: Option<crate::notify::Notify>,
     /// Schedules of others that its schedules replace.
     pub adopt: Vec<Adopted>,
+    /// Switch it by its Application Auto Scaling bounds when it has a target with a MinCapacity
+    /// above 0 (see [`crate::plan::switching`]).
+    pub autoscaling: bool,
     pub origin: Origin,
 }
 
@@ -267,15 +271,57 @@ impl ServiceSpec {
         on_count: u32,
         compiled: &Compilation,
     ) -> Vec<Schedule> {
+        self.schedules_with(key, Switching::Count(on_count), compiled)
+    }
+
+    /// Every schedule the service should have, reached through `key`, switching it as given,
+    /// from its compiled times.
+    pub fn schedules_with(
+        &self,
+        key: &ClientKey,
+        switching: Switching,
+        compiled: &Compilation,
+    ) -> Vec<Schedule> {
         let partition = key.region.partition();
         let role_arn = self.role_arn_text(partition);
         compiled
             .schedules
             .iter()
             .map(|c| {
-                let count = match c.slot.switch {
-                    Switch::On => on_count,
-                    Switch::Off => self.off_count,
+                let (target_arn, input, sets) = match (switching, c.slot.switch) {
+                    (Switching::Count(n), switch) => {
+                        let count = if switch == Switch::On {
+                            n
+                        } else {
+                            self.off_count
+                        };
+                        (
+                            crate::arn::update_service_target(partition),
+                            Input::UpdateService(UpdateService {
+                                service: self.id.clone(),
+                                desired_count: count,
+                            }),
+                            format!("desiredCount {count}"),
+                        )
+                    }
+                    (Switching::Bounds(on), switch) => {
+                        let bounds = if switch == Switch::On {
+                            on
+                        } else {
+                            Bounds {
+                                min: self.off_count,
+                                max: self.off_count,
+                            }
+                        };
+                        (
+                            crate::arn::register_target(partition),
+                            Input::Bounds(ScalableTarget {
+                                service: self.id.clone(),
+                                bounds,
+                            }),
+                            bounds.to_string(),
+                        )
+                    }
                 };
                 let note = match (c.slot.switch, c.slot.until, compiled.compiled_until) {
                     (Switch::On, Some(day), _) => format!("; until the skipped day {day}"),
@@ -290,14 +336,11 @@ impl ServiceSpec {
                     expression: c.expression.to_string(),
                     timezone: self.zone.name().to_string(),
                     state: Some(self.state),
-                    description: description(&self.id, c.slot.switch, count, &note),
+                    description: description(&self.id, c.slot.switch, &sets, &note),
                     flexible_window_off: true,
-                    target_arn: crate::arn::update_service_target(partition),
+                    target_arn,
                     role_arn: role_arn.clone(),
-                    input: Input::UpdateService(UpdateService {
-                        service: self.id.clone(),
-                        desired_count: count,
-                    }),
+                    input,
                     retry: Some(RETRY_POLICY),
                     dead_letter_arn: self.dead_letter_arn.as_ref().map(QueueArn::to_string),
                     start_date: c.start,
@@ -331,6 +374,34 @@ impl ServiceRequest {
     /// Every schedule the service should have, with the on count given.
     pub fn schedules(&self, on_count: u32) -> Vec<Schedule> {
         self.spec.schedules(&self.key, on_count, &self.compiled)
+    }
+
+    /// Every schedule the service should have, switching it as given.
+    pub fn schedules_with(&self, switching: Switching) -> Vec<Schedule> {
+        self.spec
+            .schedules_with(&self.key, switching, &self.compiled)
+    }
+}
+
+/// How a service's schedules turn it on and off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Switching {
+    /// ECS UpdateService: this desiredCount at the on times, the off count at the off times.
+    Count(u32),
+    /// Application Auto Scaling RegisterScalableTarget (autoscaling-aware): these bounds at the
+    /// on times, MinCapacity and MaxCapacity equal to the off count at the off times.
+    /// Application Auto Scaling moves the count into the new bounds at once, and its policies
+    /// cannot leave them.
+    Bounds(Bounds),
+}
+
+impl Switching {
+    /// The count the service has after an on time.
+    pub fn on_count(&self) -> u32 {
+        match self {
+            Switching::Count(n) => *n,
+            Switching::Bounds(b) => b.min,
+        }
     }
 }
 
@@ -397,6 +468,7 @@ pub(crate) mod tests {
             override_: None,
             notify: None,
             adopt: Vec::new(),
+            autoscaling: true,
             origin: Origin::Flags,
         }
     }

@@ -139,10 +139,12 @@ async fn apply_warns_and_reports_like_schedule() {
             path.display()
         ))
         .ok();
-    assert!(r.stderr.contains("MinCapacity 2"), "{}", r.stderr);
+    assert!(r.stderr.contains("autoscaling-aware"), "{}", r.stderr);
     assert!(
-        r.stderr
-            .contains("c-same/web in eu-north-1: on count 1, from the service's live desiredCount"),
+        r.stderr.contains(
+            "c-same/web in eu-north-1: on count 2, the MinCapacity of its bounds \
+             (MinCapacity 2, MaxCapacity 6)"
+        ),
         "{}",
         r.stderr
     );
@@ -157,7 +159,7 @@ async fn apply_warns_and_reports_like_schedule() {
             "--region eu-north-1 schedule -c c-same -s web --window 'MON-FRI 08:00-19:00' -t Europe/Berlin --role-arn {ROLE} -g g-same -v --output json"
         ))
         .ok();
-    assert!(r.stderr.contains("MinCapacity 2"), "{}", r.stderr);
+    assert!(r.stderr.contains("autoscaling-aware"), "{}", r.stderr);
     assert_eq!(r.json()["actions"][0]["action"], "unchanged");
 }
 

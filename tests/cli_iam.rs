@@ -58,6 +58,7 @@ async fn create_role_then_converge() {
         &[id("staging", "web"), id("staging", "worker")],
         None,
         None,
+        true,
     )
     .unwrap();
     assert_eq!(
@@ -341,4 +342,53 @@ async fn create_role_from_a_fleet_file_covers_every_group_and_region() {
         docs["arn:aws:iam::123456789012:role/fleet-role"]["Statement"][0]["Resource"],
         services
     );
+}
+
+/// parliament (IAM policy linter, in the test environment that scripts/test.sh makes) finds
+/// nothing in the execution and operator policies of every partition. Trust policies are not
+/// linted: parliament reads every document as an identity policy, which has a Resource.
+#[test]
+fn policies_are_parliament_clean() {
+    let python = std::path::PathBuf::from(common::python());
+    let parliament = python.with_file_name("parliament");
+    if !parliament.exists() {
+        assert!(
+            std::env::var("ECS_ONOFF_TEST_PYTHON").is_err(),
+            "scripts/test.sh installs parliament next to {}",
+            python.display()
+        );
+        // Run outside scripts/test.sh without parliament: nothing to lint with.
+        return;
+    }
+    for (partition, region) in [
+        ("aws", "eu-central-1"),
+        ("aws-cn", "cn-north-1"),
+        ("aws-us-gov", "us-gov-west-1"),
+    ] {
+        let execution = format!(
+            "iam execution-policy --account-id 123456789012 --region {region} -c staging -s web \
+             -s api --dead-letter-arn arn:{partition}:sqs:{region}:123456789012:dlq \
+             --notify-topic arn:{partition}:sns:{region}:123456789012:heads-up"
+        );
+        let operator = format!(
+            "iam operator-policy --account-id 123456789012 --region {region} --role-name ecs-onoff"
+        );
+        for line in [execution.clone(), execution + " --no-autoscaling", operator] {
+            let mut cmd = ecs_onoff();
+            cmd.args(common::words(&line));
+            let out = run(&mut cmd);
+            assert_eq!(out.code, 0, "{line}: {}", out.stderr);
+            let lint = std::process::Command::new(&parliament)
+                .args(["--json", "--string", &out.stdout])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("run parliament");
+            assert!(
+                lint.status.success() && lint.stdout.is_empty(),
+                "{line}:\n{}{}",
+                String::from_utf8_lossy(&lint.stdout),
+                String::from_utf8_lossy(&lint.stderr)
+            );
+        }
+    }
 }

@@ -26,18 +26,6 @@ async fn read_all(env: &Env, group: &str) -> Vec<Schedule> {
     out
 }
 
-async fn desired(env: &Env, cluster: &str, service: &str) -> i32 {
-    env.ecs()
-        .describe_services()
-        .cluster(cluster)
-        .services(service)
-        .send()
-        .await
-        .unwrap()
-        .services()[0]
-        .desired_count()
-}
-
 #[tokio::test]
 async fn an_override_holds_the_schedules_and_cancel_restores_them() {
     let env = Env::in_region("eu-central-1").await;
@@ -64,7 +52,7 @@ async fn an_override_holds_the_schedules_and_cancel_restores_them() {
         "{}",
         r.stderr
     );
-    assert_eq!(desired(&env, "ov", "web").await, 0, "off at once");
+    assert_eq!(env.desired("ov", "web").await, 0, "off at once");
     let after = read_all(&env, "g-ov").await;
     let end = after
         .iter()
@@ -166,7 +154,7 @@ async fn an_override_holds_the_schedules_and_cancel_restores_them() {
         assert_eq!(old, &new);
     }
     let now_count = scheduled_count(&regular, Timestamp::now()).unwrap_or(0);
-    assert_eq!(desired(&env, "ov", "web").await, now_count as i32);
+    assert_eq!(env.desired("ov", "web").await, now_count as i32);
 
     // unschedule removes an override with the schedules, and says so.
     env.cli("override -c ov -s api -g g-ov --region eu-central-1 --on --for 3h")
@@ -215,15 +203,15 @@ async fn bad_overrides_write_nothing() {
     env.cli("override -c ov-bad -s bare -g g-ov-bad --region eu-central-1 --on --for 1h --force")
         .fails_with(2, "--role-arn");
     assert_eq!(read_all(&env, "g-ov-bad").await, before);
-    assert_eq!(desired(&env, "ov-bad", "web").await, 1);
-    assert_eq!(desired(&env, "ov-bad", "bare").await, 1);
+    assert_eq!(env.desired("ov-bad", "web").await, 1);
+    assert_eq!(env.desired("ov-bad", "bare").await, 1);
     // --force with a role: a service without schedules gets an end schedule and its count.
     env.cli(&format!(
         "override -c ov-bad -s bare -g g-ov-bad --region eu-central-1 --on --count 3 --for 1h \
          --force --role-arn {ROLE}"
     ))
     .ok();
-    assert_eq!(desired(&env, "ov-bad", "bare").await, 3);
+    assert_eq!(env.desired("ov-bad", "bare").await, 3);
     let end = env.get("g-ov-bad", "ov-bad.bare.override").await.unwrap();
     assert_eq!(
         end.target().unwrap().input(),
@@ -234,7 +222,7 @@ async fn bad_overrides_write_nothing() {
         .ok();
     assert!(env.get("g-ov-bad", "ov-bad.bare.override").await.is_none());
     assert_eq!(
-        desired(&env, "ov-bad", "bare").await,
+        env.desired("ov-bad", "bare").await,
         1,
         "back to the count before"
     );
@@ -276,8 +264,8 @@ async fn fleet_overrides_are_planned_applied_and_kept() {
         "{plan}"
     );
     env.cli(&format!("apply -f {path} --yes")).ok();
-    assert_eq!(desired(&env, "ov-fleet", "web").await, 3, "on at once");
-    assert_eq!(desired(&env, "ov-fleet", "api").await, 1, "api untouched");
+    assert_eq!(env.desired("ov-fleet", "web").await, 3, "on at once");
+    assert_eq!(env.desired("ov-fleet", "api").await, 1, "api untouched");
     let end = env
         .get("g-ov-fleet", "ov-fleet.web.override")
         .await

@@ -310,7 +310,7 @@ async fn warnings_for_ec2_autoscaling_and_dst() {
     let r = env
         .cli(&format!(
             "schedule -c c-warn -s batch --on 'cron(30 2 * * ? *)' --off 'cron(0 20 1 * ? *)' \
-             -t America/New_York --role-arn {ROLE} -g g-warn"
+             -t America/New_York --role-arn {ROLE} -g g-warn --no-autoscaling"
         ))
         .ok();
     assert!(r.stderr.contains("EC2 launch type"), "{}", r.stderr);

@@ -116,7 +116,7 @@ async fn selectors_choose_tagged_services() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|st| st["Action"] == "ecs:UpdateService")
+        .filter(|st| st["Sid"] == "UpdateScheduledServices")
         .flat_map(|st| st["Resource"].as_array().unwrap())
         .map(|r| r.as_str().unwrap())
         .collect();

@@ -47,13 +47,15 @@ fn execution_policy_snapshots() {
         let dlq = format!("arn:{partition}:sqs:{region}:123456789012:ecs-onoff-dlq");
         let topic = format!("arn:{partition}:sns:{region}:123456789012:staging-heads-up");
         let doc =
-            iam::execution_policy(&scope(region), &services(), Some(&dlq), Some(&topic)).unwrap();
+            iam::execution_policy(&scope(region), &services(), Some(&dlq), Some(&topic), true)
+                .unwrap();
         insta::assert_snapshot!(
             format!("execution_policy_{partition}"),
             ecs_onoff::report::pretty(&doc)
         );
     }
-    let one = iam::execution_policy(&scope("eu-central-1"), &services()[..1], None, None).unwrap();
+    let one =
+        iam::execution_policy(&scope("eu-central-1"), &services()[..1], None, None, false).unwrap();
     insta::assert_snapshot!(
         "execution_policy_one_service",
         ecs_onoff::report::pretty(&one)
@@ -106,7 +108,9 @@ fn cli_prints_the_same_documents() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert_eq!(
             r.stdout,
-            ecs_onoff::report::pretty(&iam::execution_policy(&s, &services(), None, None).unwrap())
+            ecs_onoff::report::pretty(
+                &iam::execution_policy(&s, &services(), None, None, true).unwrap()
+            )
         );
 
         let r = run(ecs_onoff().args([

@@ -1,6 +1,7 @@
-//! Application Auto Scaling: the MinCapacity of services' scalable targets.
+//! Application Auto Scaling: the bounds of services' scalable targets.
 
 use super::{AwsError, Call};
+use crate::schedule::Bounds;
 use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 use aws_sdk_applicationautoscaling::Client;
 use std::collections::HashMap;
@@ -13,13 +14,13 @@ pub fn resource_id(cluster: &str, service: &str) -> String {
     format!("service/{cluster}/{service}")
 }
 
-/// MinCapacity of every scalable target registered for the given resource ids, by id (ids
+/// The bounds of every scalable target registered for the given resource ids, by id (ids
 /// without a target are absent).
-pub async fn min_capacities(
+pub async fn bounds(
     client: &Client,
     resource_ids: &[String],
-) -> Result<HashMap<String, Vec<i32>>, AwsError> {
-    let mut out: HashMap<String, Vec<i32>> = HashMap::new();
+) -> Result<HashMap<String, Vec<Bounds>>, AwsError> {
+    let mut out: HashMap<String, Vec<Bounds>> = HashMap::new();
     let mut pages = client
         .describe_scalable_targets()
         .service_namespace(ServiceNamespace::Ecs)
@@ -28,9 +29,38 @@ pub async fn min_capacities(
         .send();
     while let Some(page) = pages.next().await {
         for t in page.call("DescribeScalableTargets")?.scalable_targets() {
+            if t.scalable_dimension().as_str() != crate::schedule::ECS_DIMENSION {
+                continue;
+            }
             out.entry(t.resource_id().to_string())
                 .or_default()
-                .push(t.min_capacity());
+                .push(Bounds {
+                    min: t.min_capacity().max(0) as u32,
+                    max: t.max_capacity().max(0) as u32,
+                });
+        }
+    }
+    Ok(out)
+}
+
+/// The scheduled actions of a service's target: name and schedule of each.
+pub async fn scheduled_actions(
+    client: &Client,
+    resource_id: &str,
+) -> Result<Vec<(String, String)>, AwsError> {
+    let mut out = Vec::new();
+    let mut pages = client
+        .describe_scheduled_actions()
+        .service_namespace(ServiceNamespace::Ecs)
+        .resource_id(resource_id)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        for a in page.call("DescribeScheduledActions")?.scheduled_actions() {
+            out.push((
+                a.scheduled_action_name().to_string(),
+                a.schedule().to_string(),
+            ));
         }
     }
     Ok(out)

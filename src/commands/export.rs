@@ -73,12 +73,7 @@ pub async fn run(
         }
         offline_plan(&fleet.services, global, now, printer)?
     } else {
-        let connections: Vec<&crate::spec::Connection> = fleet
-            .services
-            .iter()
-            .map(|s| &s.connection)
-            .chain(fleet.selectors.iter().map(|s| &s.template.connection))
-            .collect();
+        let connections = fleet.connections();
         let lanes = Lanes::open(&global.aws_settings(), connections, DEFAULT_CONCURRENCY).await?;
         let specs = reconcile::resolve_selectors(&lanes, &fleet, printer).await?;
         let regions = specs

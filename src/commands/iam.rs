@@ -71,6 +71,7 @@ fn execution_policy(
         &ids(cluster, &a.services.service),
         dlq,
         a.services.notify_topic.as_ref().map(|t| t.as_str()),
+        !a.services.no_autoscaling,
     )
     .map_err(InvalidInput::new)?)
 }
@@ -218,18 +219,17 @@ async fn wanted_grants(
     let Some(cluster) = &a.services.cluster else {
         return Err(InvalidInput::new("give --cluster and --service, or --from-file").into());
     };
+    let services: BTreeSet<String> = ids(cluster, &a.services.service)
+        .iter()
+        .map(|id| crate::arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service))
+        .collect();
     Ok(Grants {
         groups: BTreeSet::from([crate::arn::schedule_group_arn(
             &scope.region,
             &scope.account,
             &a.group,
         )]),
-        services: ids(cluster, &a.services.service)
-            .iter()
-            .map(|id| {
-                crate::arn::service_arn(&scope.region, &scope.account, &id.cluster, &id.service)
-            })
-            .collect(),
+        services: services.clone(),
         queues: a
             .services
             .dead_letter_arn
@@ -244,6 +244,11 @@ async fn wanted_grants(
             .map(ToString::to_string)
             .into_iter()
             .collect(),
+        scaling: if a.services.no_autoscaling {
+            BTreeSet::new()
+        } else {
+            services
+        },
     })
 }
 

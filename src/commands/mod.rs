@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod docs;
+pub mod doctor;
 pub mod export;
 pub mod iam;
 pub mod import;
@@ -36,6 +37,7 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Apply(args) => block_on(apply::run(args, global, printer)),
         Command::Export(args) => block_on(export::run(args, global, printer)),
         Command::Import(args) => block_on(import::run(args, global, printer)),
+        Command::Doctor(args) => block_on(doctor::run(args, global, printer)),
         Command::Completions(args) => docs::completions(args, printer),
         Command::Man(args) => docs::man(args, printer),
         Command::Schema(_) => {

@@ -150,6 +150,15 @@ async fn set(
         .filter(|s| s.owner().is_some())
         .map(overrides::release)
         .collect();
+    if regular.iter().any(|s| s.bounds().is_some()) {
+        return Err(InvalidInput::new(format!(
+            "{} has autoscaling-aware schedules (they set its Application Auto Scaling bounds): \
+             override does not support them yet; to override it, apply its schedules with \
+             --no-autoscaling (fleet: autoscaling = false) first",
+            read.id
+        ))
+        .into());
+    }
     if regular.is_empty() && !args.force {
         return Err(InvalidInput::new(format!(
             "{} has no ecs-onoff schedules in group '{}': there is nothing to override \

@@ -53,6 +53,7 @@ fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpe
                 before: args.notify_before,
             }),
         adopt: Vec::new(),
+        autoscaling: !args.no_autoscaling,
         origin: Origin::Flags,
     })
 }

@@ -290,6 +290,19 @@ impl Env {
             .ok()
     }
 
+    /// A service's desiredCount.
+    pub async fn desired(&self, cluster: &str, service: &str) -> i32 {
+        self.ecs()
+            .describe_services()
+            .cluster(cluster)
+            .services(service)
+            .send()
+            .await
+            .unwrap()
+            .services()[0]
+            .desired_count()
+    }
+
     pub async fn group_exists(&self, group: &str) -> bool {
         self.scheduler()
             .get_schedule_group()

@@ -1,0 +1,323 @@
+//! `ecs-onoff doctor`: reads what the checks of [`crate::doctor`] need for each service (of the
+//! flags, or of a fleet file) and reports the findings.
+
+use crate::aws::{self, autoscaling, ecs, scheduler, ErrorKind};
+use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::doctor::{Examination, Facts, OtherWriter, ServiceFacts, Severity};
+use crate::exit::{ExitStatus, InvalidInput};
+use crate::iam::RoleRead;
+use crate::naming::GroupName;
+use crate::output::Printer;
+use crate::plan::Scaling;
+use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
+use crate::report::{Render, Style};
+use crate::schedule::{Schedule, ServiceId, UpdateService};
+use crate::spec::{ClientKey, Connection};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+/// One service examined.
+#[derive(Debug, Serialize)]
+pub struct ServiceReport {
+    pub cluster: String,
+    pub service: String,
+    pub region: String,
+    pub group: String,
+    #[serde(flatten)]
+    pub examination: Examination,
+}
+
+/// `doctor`'s report.
+#[derive(Debug, Serialize)]
+pub struct DoctorReport {
+    pub services: Vec<ServiceReport>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub unchecked: usize,
+}
+
+impl Render for DoctorReport {
+    fn text(&self, _: &Style) -> String {
+        let mut out = String::new();
+        for s in &self.services {
+            let head = format!(
+                "{}/{} in {} (group {})",
+                s.cluster, s.service, s.region, s.group
+            );
+            if s.examination.findings.is_empty() && s.examination.unchecked.is_empty() {
+                let _ = writeln!(out, "{head}: nothing found");
+                continue;
+            }
+            let _ = writeln!(out, "{head}:");
+            for f in &s.examination.findings {
+                let severity = match f.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let _ = writeln!(out, "  {severity} [{}] {}", f.code, f.message);
+                let _ = writeln!(out, "    fix: {}", f.fix);
+                if let Some(c) = &f.command {
+                    let _ = writeln!(out, "    run: {c}");
+                }
+            }
+            for u in &s.examination.unchecked {
+                let _ = writeln!(out, "  not checked: {} ({})", u.what, u.why);
+            }
+        }
+        let _ = writeln!(
+            out,
+            "Doctor: {} error(s), {} warning(s), {} not checked",
+            self.summary.errors, self.summary.warnings, self.summary.unchecked
+        );
+        out
+    }
+}
+
+/// A service to examine, reached through a connection.
+struct Target {
+    connection: Connection,
+    id: ServiceId,
+    group: GroupName,
+}
+
+pub async fn run(
+    args: &DoctorArgs,
+    global: &GlobalArgs,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
+    let settings = global.aws_settings();
+    let (lanes, targets) = match &args.file {
+        Some(path) => {
+            let fleet = crate::input::read_fleet(path)?;
+            let connections = fleet.connections();
+            let lanes = Lanes::open(&settings, connections, DEFAULT_CONCURRENCY).await?;
+            let specs = reconcile::resolve_selectors(&lanes, &fleet, printer).await?;
+            let targets = specs
+                .into_iter()
+                .map(|s| Target {
+                    connection: s.connection,
+                    id: s.id,
+                    group: s.group,
+                })
+                .collect();
+            (lanes, targets)
+        }
+        None => {
+            let (Some(cluster), Some(service)) = (&args.cluster, &args.service) else {
+                return Err(InvalidInput::new("give --cluster and --service, or -f FILE").into());
+            };
+            let (lanes, _) = Lanes::open_flags(&settings).await?;
+            let target = Target {
+                connection: Connection::default(),
+                id: ServiceId {
+                    cluster: cluster.clone(),
+                    service: service.clone(),
+                },
+                group: args.group.clone(),
+            };
+            (lanes, vec![target])
+        }
+    };
+    let now = jiff::Timestamp::now();
+    let mut by_key: BTreeMap<ClientKey, Vec<&Target>> = BTreeMap::new();
+    for t in &targets {
+        by_key
+            .entry(lanes.connections.key(&t.connection).clone())
+            .or_default()
+            .push(t);
+    }
+    let mut services = Vec::new();
+    for (key, targets) in by_key {
+        for facts in read(&lanes, &key, &targets).await? {
+            let examination = crate::doctor::examine(&facts, now);
+            services.push(ServiceReport {
+                cluster: facts.id.cluster.to_string(),
+                service: facts.id.service.to_string(),
+                region: key.region.to_string(),
+                group: facts.group.to_string(),
+                examination,
+            });
+        }
+    }
+    let count = |severity| {
+        services
+            .iter()
+            .flat_map(|s| &s.examination.findings)
+            .filter(|f| f.severity == severity)
+            .count()
+    };
+    let summary = Summary {
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        unchecked: services.iter().map(|s| s.examination.unchecked.len()).sum(),
+    };
+    let healthy = summary.errors + summary.warnings + summary.unchecked == 0;
+    printer.emit(&DoctorReport { services, summary })?;
+    Ok(if healthy {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Changes
+    })
+}
+
+/// Why a read failed, for "not checked".
+fn why(e: &aws::AwsError) -> String {
+    match e.kind {
+        ErrorKind::AccessDenied => format!("no permission to read it ({})", e.code),
+        _ => e.to_string(),
+    }
+}
+
+/// Everything the checks need about the targets of one client.
+async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Result<Vec<Facts>> {
+    let clients = lanes.clients(key);
+    // The services, 10 per DescribeServices call per cluster.
+    let mut by_cluster: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for t in targets {
+        by_cluster
+            .entry(t.id.cluster.to_string())
+            .or_default()
+            .push(t.id.service.as_str());
+    }
+    let mut described: HashMap<(String, String), ServiceFacts> = HashMap::new();
+    for (cluster, names) in &by_cluster {
+        for chunk in names.chunks(ecs::DESCRIBE_BATCH) {
+            for info in ecs::describe(&clients.ecs, cluster, chunk)
+                .await?
+                .unwrap_or_default()
+            {
+                described.insert(
+                    (cluster.clone(), info.name.clone()),
+                    ServiceFacts {
+                        arn: info.arn,
+                        status: info.status,
+                        desired_count: info.desired_count,
+                        daemon: info.daemon,
+                        capacity: info.capacity,
+                    },
+                );
+            }
+        }
+    }
+    // Every schedule that calls UpdateService or RegisterScalableTarget (or publishes a
+    // heads-up), in every group: a service's own, and those of other owners.
+    let all = match scheduler::groups(&clients.scheduler).await {
+        Ok(groups) => {
+            let names: Vec<String> = groups.into_iter().map(|(name, _)| name).collect();
+            match reconcile::group_schedules(lanes, key, &names).await {
+                Ok((schedules, _)) => Ok(schedules),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+        Err(e) => Err(why(&e)),
+    };
+    let mut roles: HashMap<String, RoleRead> = HashMap::new();
+    let mut out = Vec::new();
+    for t in targets {
+        let id = &t.id;
+        let rid = autoscaling::resource_id(&id.cluster, &id.service);
+        let scaling =
+            match autoscaling::bounds(&clients.autoscaling, std::slice::from_ref(&rid)).await {
+                Ok(mut found) => Scaling::Targets(found.remove(&rid).unwrap_or_default()),
+                Err(e) => Scaling::Unread(why(&e)),
+            };
+        let actions = autoscaling::scheduled_actions(&clients.autoscaling, &rid)
+            .await
+            .map_err(|e| why(&e));
+        let (schedules, others) = match &all {
+            Ok(all) => {
+                let (own, others) = split(all, id, &t.group);
+                let others = actions.map(|actions| {
+                    let mut o: Vec<OtherWriter> = actions
+                        .into_iter()
+                        .map(|(name, schedule)| OtherWriter {
+                            what: format!("Application Auto Scaling scheduled action {name}"),
+                            schedule,
+                        })
+                        .collect();
+                    o.extend(others);
+                    o
+                });
+                (Ok(own), others)
+            }
+            Err(e) => (Err(e.clone()), Err(e.clone())),
+        };
+        let role_arn = schedules
+            .as_ref()
+            .ok()
+            .and_then(|s| s.iter().find(|s| s.owner().is_some()))
+            .map(|s| s.role_arn.clone());
+        let role = match role_arn {
+            Some(arn) => {
+                if !roles.contains_key(&arn) {
+                    let client = aws_sdk_iam::Client::new(&clients.config);
+                    let name = arn.rsplit('/').next().unwrap_or_default();
+                    let read = match aws::iam::role_documents(&client, name).await {
+                        Ok(Some(docs)) => RoleRead::Read(docs),
+                        Ok(None) => RoleRead::Missing,
+                        Err(e) => RoleRead::Unchecked(why(&e)),
+                    };
+                    roles.insert(arn.clone(), read);
+                }
+                Some((arn.clone(), roles[&arn].clone()))
+            }
+            None => None,
+        };
+        out.push(Facts {
+            key: key.clone(),
+            id: id.clone(),
+            group: t.group.clone(),
+            service: described.remove(&(id.cluster.to_string(), id.service.to_string())),
+            scaling,
+            others,
+            schedules,
+            role,
+        });
+    }
+    Ok(out)
+}
+
+/// A service's own schedules in its group, and the schedules of other owners (any group) that
+/// set its count.
+fn split(all: &[Schedule], id: &ServiceId, group: &GroupName) -> (Vec<Schedule>, Vec<OtherWriter>) {
+    let mut own = Vec::new();
+    let mut others = Vec::new();
+    for s in all {
+        let ours = s
+            .owner()
+            .map(|o| o.0.clone())
+            .or(s.override_of().cloned())
+            .or(s.notify_of());
+        if let Some(owner) = ours {
+            if owner == *id {
+                if s.group == group.as_str() {
+                    own.push(s.clone());
+                } else {
+                    others.push(OtherWriter {
+                        what: format!("ecs-onoff schedule {} in another group", s.name),
+                        schedule: format!("{}/{}", s.group, s.name),
+                    });
+                }
+            }
+            continue;
+        }
+        let service = s.input.service().cloned().or_else(|| {
+            UpdateService::read_any(&s.input.render())
+                .ok()
+                .map(|u| u.service)
+        });
+        if service.as_ref() == Some(id) {
+            others.push(OtherWriter {
+                what: format!("Scheduler schedule {}/{}", s.group, s.name),
+                schedule: s.expression.clone(),
+            });
+        }
+    }
+    (own, others)
+}

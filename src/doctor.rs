@@ -1,0 +1,669 @@
+//! `doctor`: every reason a service's schedules would fail at fire time or save nothing, each
+//! with its severity, the fix, and the command that applies it; and what could not be checked,
+//! with why. Pure: the AWS edge reads the facts into [`Facts`].
+
+use crate::checks::{self, Capacity};
+use crate::expression::timezone::Zone;
+use crate::expression::ScheduleExpression;
+use crate::iam::{RoleRead, Verdict};
+use crate::naming::{GroupName, Switch};
+use crate::plan::Scaling;
+use crate::schedule::{Schedule, ServiceId, State};
+use crate::spec::ClientKey;
+use jiff::Timestamp;
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A schedule fails at fire time, or leaves the service on or off when it should not be.
+    Error,
+    /// The schedules work but save less than they seem to, or will stop working.
+    Warning,
+}
+
+/// One reason a schedule would fail or save nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// A stable identifier, e.g. `daemon`, `role-trust`, `schedule-disabled`.
+    pub code: &'static str,
+    pub message: String,
+    pub fix: String,
+    /// The command that applies the fix, when one does.
+    pub command: Option<String>,
+}
+
+/// Something that could not be read, so not checked (never called healthy).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unchecked {
+    pub what: String,
+    pub why: String,
+}
+
+/// Another writer of the service's desiredCount: an Application Auto Scaling scheduled action, or
+/// a Scheduler schedule that is not ecs-onoff's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherWriter {
+    pub what: String,
+    pub schedule: String,
+}
+
+/// What is known about a service, as read.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub key: ClientKey,
+    pub id: ServiceId,
+    pub group: GroupName,
+    /// The service as DescribeServices gives it, `None` when it does not exist.
+    pub service: Option<ServiceFacts>,
+    /// The service's Application Auto Scaling target.
+    pub scaling: Scaling,
+    /// Other writers of its count, or why they could not be read.
+    pub others: Result<Vec<OtherWriter>, String>,
+    /// Its ecs-onoff schedules in the group, or why they could not be read.
+    pub schedules: Result<Vec<Schedule>, String>,
+    /// Its execution role (from its schedules), as read.
+    pub role: Option<(String, RoleRead)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServiceFacts {
+    pub arn: String,
+    pub status: String,
+    pub desired_count: u32,
+    pub daemon: bool,
+    pub capacity: Capacity,
+}
+
+/// The findings about one service, and what could not be checked.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Examination {
+    pub findings: Vec<Finding>,
+    pub unchecked: Vec<Unchecked>,
+}
+
+impl Examination {
+    fn error(&mut self, code: &'static str, message: String, fix: String, command: Option<String>) {
+        self.push(Severity::Error, code, message, fix, command);
+    }
+
+    fn warning(
+        &mut self,
+        code: &'static str,
+        message: String,
+        fix: String,
+        command: Option<String>,
+    ) {
+        self.push(Severity::Warning, code, message, fix, command);
+    }
+
+    fn push(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        message: String,
+        fix: String,
+        command: Option<String>,
+    ) {
+        self.findings.push(Finding {
+            severity,
+            code,
+            message,
+            fix,
+            command,
+        });
+    }
+
+    fn unchecked(&mut self, what: &str, why: &str) {
+        self.unchecked.push(Unchecked {
+            what: what.to_string(),
+            why: why.to_string(),
+        });
+    }
+}
+
+/// Examines one service as of `now`.
+pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
+    let mut out = Examination::default();
+    let id = &facts.id;
+    let region = facts.key.region.as_str();
+    let target = format!(
+        "--cluster {} --service {} --group {} --region {region}",
+        id.cluster, id.service, facts.group
+    );
+    let Some(service) = &facts.service else {
+        out.error(
+            "service-missing",
+            format!("service {id} does not exist in {}", facts.key),
+            "remove its schedules, or create the service".into(),
+            Some(format!("ecs-onoff unschedule {target}")),
+        );
+        return out;
+    };
+    service_findings(&mut out, service, &target);
+    let schedules = match &facts.schedules {
+        Ok(s) => s.as_slice(),
+        Err(why) => {
+            out.unchecked("its schedules", why);
+            &[]
+        }
+    };
+    scaling_findings(&mut out, facts, schedules, &target);
+    match &facts.others {
+        Ok(others) => {
+            for o in others {
+                out.warning(
+                    "conflict",
+                    format!(
+                        "{} also sets its count ({}): the two fight over it",
+                        o.what, o.schedule
+                    ),
+                    "remove one of them (ecs-onoff import adopts a schedule made elsewhere)".into(),
+                    None,
+                );
+            }
+        }
+        Err(why) => out.unchecked("other schedules and scheduled actions of the service", why),
+    }
+    if facts.schedules.is_ok() {
+        schedule_findings(&mut out, facts, service, schedules, &target, now);
+    }
+    role_findings(&mut out, facts, schedules);
+    out
+}
+
+fn service_findings(out: &mut Examination, service: &ServiceFacts, target: &str) {
+    if service.daemon {
+        out.error(
+            "daemon",
+            "the service uses the DAEMON scheduling strategy: UpdateService refuses a desired \
+             count for it, so every schedule fails"
+                .into(),
+            "remove its schedules; a DAEMON service follows its container instances".into(),
+            Some(format!("ecs-onoff unschedule {target}")),
+        );
+    }
+    if service.status != "ACTIVE" {
+        out.error(
+            "not-active",
+            format!(
+                "the service is {}: UpdateService fails on it",
+                service.status
+            ),
+            "remove its schedules".into(),
+            Some(format!("ecs-onoff unschedule {target}")),
+        );
+    }
+    if let Some(w) = checks::short_arn(&service.arn) {
+        out.warning(
+            "short-arn",
+            w,
+            "opt in to the long ARN format and recreate the service, or keep the execution \
+             policy naming this ARN"
+                .into(),
+            None,
+        );
+    }
+    if let Some(w) = checks::ec2_cost(&service.capacity) {
+        out.warning(
+            "saves-nothing",
+            w,
+            "let the instances go too: give the capacity provider managed scaling and its Auto \
+             Scaling group MinSize 0"
+                .into(),
+            None,
+        );
+    }
+}
+
+fn scaling_findings(out: &mut Examination, facts: &Facts, schedules: &[Schedule], target: &str) {
+    match &facts.scaling {
+        Scaling::Unread(why) => out.unchecked("its Application Auto Scaling target", why),
+        Scaling::Targets(targets) => {
+            let aware = schedules.iter().any(|s| s.bounds().is_some());
+            let min = targets.iter().map(|b| b.min).max().unwrap_or(0);
+            if min > 0 && !aware && !schedules.is_empty() {
+                out.error(
+                    "autoscaling-undoes-off",
+                    format!(
+                        "its Application Auto Scaling target has MinCapacity {min} and its \
+                         schedules set desiredCount: a scale-out brings it back to {min} after \
+                         the off time"
+                    ),
+                    "make its schedules autoscaling-aware (the default of schedule and apply)"
+                        .into(),
+                    Some(format!(
+                        "ecs-onoff plan / apply -f FLEET, or ecs-onoff schedule {target} ..."
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn schedule_findings(
+    out: &mut Examination,
+    facts: &Facts,
+    service: &ServiceFacts,
+    schedules: &[Schedule],
+    target: &str,
+    now: Timestamp,
+) {
+    let regular: Vec<&Schedule> = schedules.iter().filter(|s| s.owner().is_some()).collect();
+    let of = |switch: Switch| {
+        regular
+            .iter()
+            .filter(move |s| s.owner().is_some_and(|o| o.1.switch == switch))
+    };
+    for (switch, effect) in [
+        (Switch::On, "it is never turned on"),
+        (Switch::Off, "it is never turned off: nothing is saved"),
+    ] {
+        if of(switch).next().is_none() {
+            out.error(
+                "schedule-missing",
+                format!(
+                    "it has no {switch} schedule in group {}: {effect}",
+                    facts.group
+                ),
+                format!("give it {switch} times"),
+                Some(format!("ecs-onoff schedule {target} --window ...")),
+            );
+        }
+    }
+    for s in &regular {
+        if s.state == Some(State::Disabled) && crate::overrides::held(s).is_none() {
+            out.error(
+                "schedule-disabled",
+                format!("{} is DISABLED: it does not fire", s.name),
+                "enable it".into(),
+                Some(format!("ecs-onoff schedule {target} --state enabled ...")),
+            );
+        }
+        if s.end_date.is_some_and(|t| t <= now) && !regular_has_later(&regular, s, now) {
+            out.error(
+                "schedule-expired",
+                format!(
+                    "{} ended at {}: it does not fire again",
+                    s.name,
+                    s.end_date.expect("checked")
+                ),
+                "apply its schedules again".into(),
+                Some("ecs-onoff apply -f FLEET".into()),
+            );
+        }
+    }
+    // The count it is turned on with, against the live one while it is on.
+    if let Some(on) = of(Switch::On)
+        .filter(|s| s.bounds().is_none())
+        .find_map(|s| s.input.desired_count())
+    {
+        if service.desired_count > 0 && service.desired_count != on {
+            out.warning(
+                "on-count-differs",
+                format!(
+                    "its on schedule sets desiredCount {on}, but it runs with {} now: the next \
+                     on time sets {on}",
+                    service.desired_count
+                ),
+                "set the on count it should have".into(),
+                Some(format!(
+                    "ecs-onoff schedule {target} --on-count {} ...",
+                    service.desired_count
+                )),
+            );
+        }
+    }
+    let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+    if let Some(w) = regular
+        .iter()
+        .filter_map(|s| crate::spec::compiled_until(&s.description))
+        .min()
+        .and_then(|until| checks::calendar_ends(until, today))
+    {
+        out.warning(
+            "calendar-ends",
+            w,
+            "apply its schedules again".into(),
+            Some("ecs-onoff apply -f FLEET".into()),
+        );
+    }
+    // Daylight saving: each distinct expression once.
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &regular {
+        let Some((_, slot)) = s.owner() else { continue };
+        if !seen.insert((s.expression.clone(), s.timezone.clone())) {
+            continue;
+        }
+        let (Ok(expr), Ok(zone)) = (
+            ScheduleExpression::parse(&s.expression),
+            Zone::parse(&s.timezone),
+        ) else {
+            continue;
+        };
+        for w in checks::daylight_saving(slot.switch, &expr, &zone, now) {
+            out.warning(
+                "daylight-saving",
+                w,
+                "move the time out of the change hour (02:00-03:00 in most zones)".into(),
+                None,
+            );
+        }
+    }
+}
+
+/// Whether another schedule of the same switch still fires after `now` (a calendar's next
+/// segment follows an ended one).
+fn regular_has_later(regular: &[&Schedule], ended: &Schedule, now: Timestamp) -> bool {
+    let switch = ended.owner().map(|o| o.1.switch);
+    regular
+        .iter()
+        .any(|s| s.owner().map(|o| o.1.switch) == switch && s.end_date.is_none_or(|t| t > now))
+}
+
+fn role_findings(out: &mut Examination, facts: &Facts, schedules: &[Schedule]) {
+    let Some((role, read)) = &facts.role else {
+        return;
+    };
+    let name = role.rsplit('/').next().unwrap_or_default();
+    let region = facts.key.region.as_str();
+    let fix_command = format!(
+        "ecs-onoff iam create-role --role-name {name} --region {region} --group {} --cluster {} \
+         --service {}",
+        facts.group, facts.id.cluster, facts.id.service
+    );
+    let docs = match read {
+        RoleRead::Read(docs) => docs,
+        RoleRead::Missing => {
+            out.error(
+                "role-missing",
+                format!("its execution role {role} does not exist: every invocation fails"),
+                "create it".into(),
+                Some(fix_command),
+            );
+            return;
+        }
+        RoleRead::Unchecked(why) => {
+            out.unchecked(&format!("its execution role {role}"), why);
+            return;
+        }
+    };
+    let account = crate::arn::account_of(role).unwrap_or_default();
+    let group_arn = crate::arn::schedule_group_arn(region, account, &facts.group);
+    let trusted = docs.trust.as_ref().map_or(Verdict::Missing, |t| {
+        crate::iam::trust_allows(t, &group_arn, account)
+    });
+    let mut verdicts = vec![(
+        trusted,
+        "role-trust",
+        format!(
+            "the trust policy of {role} does not let scheduler.amazonaws.com assume it for \
+             {group_arn}"
+        ),
+    )];
+    let service_arn = facts
+        .service
+        .as_ref()
+        .map(|s| s.arn.clone())
+        .unwrap_or_default();
+    let mut calls: Vec<(String, String)> = Vec::new();
+    for s in schedules {
+        if crate::schedule::is_update_service_target(&s.target_arn) {
+            calls.push(("ecs:UpdateService".into(), service_arn.clone()));
+        } else if crate::schedule::is_register_target(&s.target_arn) {
+            calls.push((
+                "application-autoscaling:RegisterScalableTarget".into(),
+                format!(
+                    "arn:{}:application-autoscaling:{region}:{account}:scalable-target/*",
+                    facts.key.region.partition()
+                ),
+            ));
+        } else if s.target_arn.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX) {
+            if let Some(topic) = serde_json::from_str::<serde_json::Value>(&s.input.render())
+                .ok()
+                .and_then(|v| v["TopicArn"].as_str().map(str::to_string))
+            {
+                calls.push(("sns:Publish".into(), topic));
+            }
+        }
+        if let Some(dlq) = &s.dead_letter_arn {
+            calls.push(("sqs:SendMessage".into(), dlq.clone()));
+        }
+    }
+    calls.sort();
+    calls.dedup();
+    for (action, resource) in calls {
+        verdicts.push((
+            crate::iam::policies_allow(&docs.policies, &action, &resource),
+            "role-permission",
+            format!("{role} does not allow {action} on {resource}"),
+        ));
+    }
+    for (verdict, code, message) in verdicts {
+        match verdict {
+            Verdict::Allowed => {}
+            Verdict::Missing => out.error(
+                code,
+                format!("{message}: every invocation that needs it fails"),
+                "add it to the role".into(),
+                Some(fix_command.clone()),
+            ),
+            Verdict::Unknown => out.unchecked(
+                &message.replace(" does not allow ", " allows "),
+                "a statement with a condition, NotAction or NotResource decides it",
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::iam::RoleDocuments;
+    use crate::schedule::Bounds;
+    use crate::spec::tests::{key, request_of, spec};
+    use crate::spec::Switching;
+    use serde_json::json;
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/ecs-onoff";
+
+    fn now() -> Timestamp {
+        "2026-11-25T00:00:00Z".parse().unwrap()
+    }
+
+    /// A healthy service: its schedules (on count 2), a Fargate service running 2, a role that
+    /// allows what they call.
+    fn healthy() -> Facts {
+        let mut s = spec("prod", "web");
+        s.role_arn = Some(ROLE.parse().unwrap());
+        let r = request_of(s, key("us-east-1"));
+        let schedules = r.schedules(2);
+        Facts {
+            key: r.key.clone(),
+            id: r.spec.id.clone(),
+            group: r.spec.group.clone(),
+            service: Some(ServiceFacts {
+                arn: "arn:aws:ecs:us-east-1:123456789012:service/prod/web".into(),
+                status: "ACTIVE".into(),
+                desired_count: 2,
+                daemon: false,
+                capacity: Capacity {
+                    launch_type: Some("FARGATE".into()),
+                    capacity_providers: vec![],
+                },
+            }),
+            scaling: Scaling::Targets(vec![]),
+            others: Ok(vec![]),
+            schedules: Ok(schedules),
+            role: Some((
+                ROLE.into(),
+                RoleRead::Read(role_documents(&["ecs:UpdateService"])),
+            )),
+        }
+    }
+
+    fn role_documents(actions: &[&str]) -> RoleDocuments {
+        let group = "arn:aws:scheduler:us-east-1:123456789012:schedule-group/ecs-onoff";
+        RoleDocuments {
+            trust: Some(json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012", "aws:SourceArn": group}}
+            }]})),
+            policies: vec![json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": actions, "Resource": "*"
+            }]})],
+        }
+    }
+
+    fn codes(facts: &Facts) -> Vec<&'static str> {
+        let e = examine(facts, now());
+        assert!(e.unchecked.is_empty(), "{:?}", e.unchecked);
+        e.findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn a_healthy_service_has_no_findings() {
+        assert_eq!(codes(&healthy()), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn the_service_itself() {
+        let mut f = healthy();
+        let s = f.service.as_mut().unwrap();
+        s.daemon = true;
+        s.status = "DRAINING".into();
+        s.arn = "arn:aws:ecs:us-east-1:123456789012:service/web".into();
+        s.capacity = Capacity {
+            launch_type: Some("EC2".into()),
+            capacity_providers: vec![],
+        };
+        let c = codes(&f);
+        for code in ["daemon", "not-active", "short-arn", "saves-nothing"] {
+            assert!(c.contains(&code), "{code} in {c:?}");
+        }
+        f.service = None;
+        let e = examine(&f, now());
+        assert_eq!(e.findings[0].code, "service-missing");
+        assert_eq!(e.findings[0].severity, Severity::Error);
+        assert!(e.findings[0]
+            .command
+            .as_deref()
+            .unwrap()
+            .starts_with("ecs-onoff unschedule"));
+    }
+
+    #[test]
+    fn autoscaling_and_other_writers() {
+        let mut f = healthy();
+        f.scaling = Scaling::Targets(vec![Bounds { min: 2, max: 6 }]);
+        assert_eq!(codes(&f), ["autoscaling-undoes-off"]);
+        // Autoscaling-aware schedules: nothing to find (the role allows RegisterScalableTarget).
+        let mut s = spec("prod", "web");
+        s.role_arn = Some(ROLE.parse().unwrap());
+        let r = request_of(s, key("us-east-1"));
+        f.schedules = Ok(r.schedules_with(Switching::Bounds(Bounds { min: 2, max: 6 })));
+        f.role = Some((
+            ROLE.into(),
+            RoleRead::Read(role_documents(&[
+                "application-autoscaling:RegisterScalableTarget",
+            ])),
+        ));
+        assert_eq!(codes(&f), Vec::<&str>::new());
+        // The role cannot: an error naming the action.
+        f.role = Some((
+            ROLE.into(),
+            RoleRead::Read(role_documents(&["ecs:UpdateService"])),
+        ));
+        let e = examine(&f, now());
+        assert_eq!(e.findings[0].code, "role-permission");
+        assert!(e.findings[0].message.contains("RegisterScalableTarget"));
+        let mut f = healthy();
+        f.others = Ok(vec![OtherWriter {
+            what: "Application Auto Scaling scheduled action night".into(),
+            schedule: "cron(0 20 * * ? *)".into(),
+        }]);
+        assert_eq!(codes(&f), ["conflict"]);
+    }
+
+    #[test]
+    fn the_role() {
+        let mut f = healthy();
+        f.role = Some((ROLE.into(), RoleRead::Missing));
+        assert_eq!(codes(&f), ["role-missing"]);
+        let mut docs = role_documents(&["ecs:UpdateService"]);
+        docs.trust = Some(json!({"Version": "2012-10-17", "Statement": []}));
+        f.role = Some((ROLE.into(), RoleRead::Read(docs)));
+        assert_eq!(codes(&f), ["role-trust"]);
+        f.role = Some((
+            ROLE.into(),
+            RoleRead::Read(role_documents(&["sns:Publish"])),
+        ));
+        assert_eq!(codes(&f), ["role-permission"]);
+        // A dead-letter queue the role may not send to.
+        let mut f = healthy();
+        if let Ok(s) = &mut f.schedules {
+            s[0].dead_letter_arn = Some("arn:aws:sqs:us-east-1:123456789012:dlq".into());
+        }
+        let e = examine(&f, now());
+        assert!(
+            e.findings[0].message.contains("sqs:SendMessage"),
+            "{:?}",
+            e.findings
+        );
+        // What cannot be read is not checked, and said so.
+        let mut f = healthy();
+        f.role = Some((
+            ROLE.into(),
+            RoleRead::Unchecked("no permission (AccessDenied)".into()),
+        ));
+        let e = examine(&f, now());
+        assert!(e.findings.is_empty());
+        assert!(e.unchecked[0].why.contains("AccessDenied"));
+        f.scaling = Scaling::Unread("no permission".into());
+        f.others = Err("no permission".into());
+        assert_eq!(examine(&f, now()).unchecked.len(), 3);
+    }
+
+    #[test]
+    fn the_schedules() {
+        let mut f = healthy();
+        let Ok(schedules) = &mut f.schedules else {
+            unreachable!()
+        };
+        schedules[0].state = Some(State::Disabled);
+        schedules[1].end_date = Some("2026-01-01T00:00:00Z".parse().unwrap());
+        let c = codes(&f);
+        assert_eq!(c, ["schedule-disabled", "schedule-expired"], "{c:?}");
+        let mut f = healthy();
+        if let Ok(s) = &mut f.schedules {
+            s.retain(|s| s.owner().unwrap().1.switch == Switch::On);
+        }
+        let e = examine(&f, now());
+        assert_eq!(e.findings[0].code, "schedule-missing");
+        assert!(e.findings[0].message.contains("nothing is saved"));
+        // Running with 3 while the on schedule sets 2.
+        let mut f = healthy();
+        f.service.as_mut().unwrap().desired_count = 3;
+        assert_eq!(codes(&f), ["on-count-differs"]);
+        // Off at night: not a difference.
+        f.service.as_mut().unwrap().desired_count = 0;
+        assert_eq!(codes(&f), Vec::<&str>::new());
+        // A calendar compiled until 20 days from now.
+        let mut f = healthy();
+        if let Ok(s) = &mut f.schedules {
+            s[0].description
+                .push_str("; skipped days compiled until 2026-12-15 (apply again before then)");
+        }
+        assert_eq!(codes(&f), ["calendar-ends"]);
+        // An on time in the spring-forward gap and the fall-back fold.
+        let mut f = healthy();
+        if let Ok(s) = &mut f.schedules {
+            s[0].expression = "cron(30 2 * * ? *)".into();
+            s[0].timezone = "Europe/Berlin".into();
+        }
+        assert_eq!(codes(&f), ["daylight-saving", "daylight-saving"]);
+    }
+}

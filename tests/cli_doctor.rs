@@ -1,0 +1,215 @@
+//! `doctor` against moto_server: a healthy service exits 0; each finding moto can set up is
+//! reported with its code, fix and command, and exits 3. The findings moto cannot set up (IAM
+//! reads denied, a calendar ending, an expired schedule) are tested in the core (src/doctor.rs).
+
+mod common;
+
+use aws_sdk_applicationautoscaling::types::{
+    ScalableDimension, ScalableTargetAction, ServiceNamespace,
+};
+use aws_sdk_ecs::types::LaunchType;
+use common::{register_scalable_target, write_file, Env};
+use serde_json::Value;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/ecs-onoff-doctor";
+
+/// The codes of a service's findings in a doctor report.
+fn codes(report: &Value, service: &str) -> Vec<String> {
+    let s = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == service)
+        .unwrap_or_else(|| panic!("{service} in {report}"));
+    s["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn doctor_finds_what_would_fail_or_save_nothing() {
+    let env = Env::in_region("ap-southeast-2").await;
+    env.services(
+        "doc",
+        &["web", "scaled", "clash", "off-only"],
+        2,
+        LaunchType::Fargate,
+    )
+    .await;
+    env.services("doc-ec2", &["batch"], 2, LaunchType::Ec2)
+        .await;
+    let region = "--region ap-southeast-2";
+    // The role, made by ecs-onoff for every service.
+    env.cli(&format!(
+        "iam create-role --role-name ecs-onoff-doctor {region} -g g-doc -c doc -s web -s scaled \
+         -s clash -s off-only"
+    ))
+    .ok();
+    env.cli(&format!(
+        "iam create-role --role-name ecs-onoff-doctor {region} -g g-doc -c doc-ec2 -s batch"
+    ))
+    .ok();
+    let schedule = |cluster: &str, service: &str, times: &str| {
+        format!(
+            "{region} schedule -c {cluster} -s {service} {times} -t Australia/Sydney -g g-doc \
+             --role-arn {ROLE} --on-count 2"
+        )
+    };
+    let window = "--window 'MON-FRI 08:00-19:00'";
+    env.cli(&schedule("doc", "web", window)).ok();
+
+    // Healthy: exit 0.
+    let r = env
+        .cli(&format!("{region} doctor -c doc -s web -g g-doc"))
+        .run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r
+        .stdout
+        .contains("doc/web in ap-southeast-2 (group g-doc): nothing found"));
+
+    // A scalable target with MinCapacity 2 under desiredCount schedules.
+    register_scalable_target(&env.config, "doc", "scaled", 2, 6).await;
+    env.cli(&(schedule("doc", "scaled", window) + " --no-autoscaling"))
+        .ok();
+    // Another writer: a scheduled action, and a schedule made in the console.
+    env.cli(&schedule("doc", "clash", window)).ok();
+    register_scalable_target(&env.config, "doc", "clash", 0, 4).await;
+    aws_sdk_applicationautoscaling::Client::new(&env.config)
+        .put_scheduled_action()
+        .service_namespace(ServiceNamespace::Ecs)
+        .scalable_dimension(ScalableDimension::EcsServiceDesiredCount)
+        .resource_id("service/doc/clash")
+        .scheduled_action_name("night")
+        .schedule("cron(0 20 * * ? *)")
+        .scalable_target_action(
+            ScalableTargetAction::builder()
+                .min_capacity(0)
+                .max_capacity(0)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    env.scheduler()
+        .create_schedule_group()
+        .name("console")
+        .send()
+        .await
+        .unwrap();
+    common::create_foreign_schedule(
+        &env.config,
+        "console",
+        "clash-stop",
+        "arn:aws:scheduler:::aws-sdk:ecs:updateService",
+    )
+    .await;
+    let foreign = env.get("console", "clash-stop").await.unwrap();
+    env.scheduler()
+        .update_schedule()
+        .group_name("console")
+        .name("clash-stop")
+        .schedule_expression("cron(0 21 * * ? *)")
+        .flexible_time_window(foreign.flexible_time_window().unwrap().clone())
+        .target(
+            aws_sdk_scheduler::types::Target::builder()
+                .arn("arn:aws:scheduler:::aws-sdk:ecs:updateService")
+                .role_arn(ROLE)
+                .input(r#"{"cluster":"doc","service":"clash","desiredCount":0}"#)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    // Only an off time; an on time in the DST change; an EC2 service.
+    env.cli(&schedule("doc", "off-only", "--off 'cron(0 20 * * ? *)'"))
+        .ok();
+    env.cli(&schedule(
+        "doc-ec2",
+        "batch",
+        "--window 'DAILY 02:30-06:00'",
+    ))
+    .ok();
+    // Running with 3 while its on schedule sets 2; a disabled schedule.
+    env.ecs()
+        .update_service()
+        .cluster("doc")
+        .service("web")
+        .desired_count(3)
+        .send()
+        .await
+        .unwrap();
+
+    let fleet = write_file(
+        "doctor.toml",
+        &format!(
+            "[defaults]\nregion = \"ap-southeast-2\"\nrole_arn = \"{ROLE}\"\ngroup = \"g-doc\"\n\
+             timezone = \"Australia/Sydney\"\nwindow = \"MON-FRI 08:00-19:00\"\n\n\
+             [[service]]\ncluster = \"doc\"\nservice = \"web\"\n\n\
+             [[service]]\ncluster = \"doc\"\nservice = \"scaled\"\n\n\
+             [[service]]\ncluster = \"doc\"\nservice = \"clash\"\n\n\
+             [[service]]\ncluster = \"doc\"\nservice = \"off-only\"\n\n\
+             [[service]]\ncluster = \"doc-ec2\"\nservice = \"batch\"\n"
+        ),
+    );
+    let r = env
+        .cli(&format!("doctor -f {} --output json", fleet.display()))
+        .run();
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    let report = r.json();
+    assert_eq!(codes(&report, "web"), ["on-count-differs"]);
+    assert_eq!(codes(&report, "scaled"), ["autoscaling-undoes-off"]);
+    let clash = codes(&report, "clash");
+    assert_eq!(clash, ["conflict", "conflict"], "{report}");
+    assert_eq!(codes(&report, "off-only"), ["schedule-missing"]);
+    let batch = codes(&report, "batch");
+    assert!(batch.contains(&"saves-nothing".to_string()), "{batch:?}");
+    assert!(batch.contains(&"daylight-saving".to_string()), "{batch:?}");
+    let web = &report["services"][0];
+    assert_eq!(web["findings"][0]["severity"], "warning");
+    assert!(web["findings"][0]["command"]
+        .as_str()
+        .unwrap()
+        .contains("--on-count 3"));
+    assert!(
+        report["summary"]["errors"].as_u64().unwrap() >= 2,
+        "{report}"
+    );
+
+    // The text report: each finding with its fix and command.
+    let r = env
+        .cli(&format!("{region} doctor -c doc -s scaled -g g-doc"))
+        .run();
+    assert_eq!(r.code, 3);
+    assert!(
+        r.stdout.contains("error [autoscaling-undoes-off]"),
+        "{}",
+        r.stdout
+    );
+    assert!(r
+        .stdout
+        .contains("    fix: make its schedules autoscaling-aware"));
+
+    // A role that does not exist, and a service that does not.
+    env.cli(&format!(
+        "{region} schedule -c doc -s web --window 'MON-FRI 08:00-19:00' -t Australia/Sydney \
+         -g g-doc2 --role-arn arn:aws:iam::123456789012:role/nobody --on-count 3"
+    ))
+    .ok();
+    let r = env
+        .cli(&format!(
+            "{region} doctor -c doc -s web -g g-doc2 --output json"
+        ))
+        .run();
+    assert_eq!(codes(&r.json(), "web"), ["role-missing"]);
+    let r = env
+        .cli(&format!("{region} doctor -c doc -s ghost --output json"))
+        .run();
+    assert_eq!(codes(&r.json(), "ghost"), ["service-missing"]);
+    // Invalid input: exit 2.
+    env.cli(&format!("{region} doctor -c doc"))
+        .fails_with(2, "--service");
+}
