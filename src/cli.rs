@@ -162,6 +162,8 @@ impl GlobalArgs {
 pub enum OutputFormat {
     Text,
     Json,
+    /// GitHub-flavoured Markdown (savings; other commands print text)
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -186,6 +188,8 @@ pub enum Command {
     Export(ExportArgs),
     Import(ImportArgs),
     Doctor(DoctorArgs),
+    Savings(SavingsArgs),
+    Timeline(TimelineArgs),
     Completions(CompletionsArgs),
     Man(ManArgs),
 }
@@ -217,6 +221,97 @@ pub struct ExportArgs {
     /// Make no AWS call: desiredCounts from on_count, else 1 (Regions from the file or --region)
     #[arg(long)]
     pub offline: bool,
+}
+
+/// The services a week-reading command is about: those of a fleet file, or one given by flags
+/// with its schedule options.
+#[derive(Debug, Args)]
+pub struct WeekServicesArgs {
+    /// ECS cluster name
+    #[arg(long, short = 'c', requires = "service", conflicts_with = "file")]
+    pub cluster: Option<ClusterName>,
+    /// ECS service name
+    #[arg(long, short = 's', requires = "cluster", conflicts_with = "file")]
+    pub service: Option<ServiceName>,
+    #[command(flatten)]
+    pub times: TimesArgs,
+    /// IANA time zone the times are read in
+    #[arg(long, short = 't', value_name = "TZ", default_value = "UTC")]
+    pub timezone: Zone,
+    /// desiredCount at the on time [default: the live desiredCount if above 0, else 1]
+    #[arg(long, value_name = "N", value_parser = crate::schedule::parse_count)]
+    pub on_count: Option<u32>,
+    /// desiredCount at the off time
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = crate::schedule::parse_count)]
+    pub off_count: u32,
+    /// Every service of a fleet file
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
+}
+
+/// What the schedules save, in hours and dollars, per service and in total.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Hours off are computed from the schedules the service would have (time zone, \
+    DST, skipped days, a fleet override), in each service's time zone, over --days local days \
+    from --from (default: today). Task size and capacity come from the live service and its task \
+    definition (DescribeServices, DescribeTaskDefinition), or from the flags and fleet keys \
+    (task_cpu, task_memory, task_storage, arch, capacity, on_count): a service given cpu and \
+    memory needs no AWS call. Prices: data/fargate-prices.toml (built in, with its sources and \
+    date) or --prices FILE in the same format; a Region missing from the table is an error. \
+    Services on EC2 save $0 in tasks (said why).\n\n\
+    Examples:\n  \
+    ecs-onoff savings -c staging -s web --window 'MON-FRI 08:00-19:00' -t Europe/Berlin \\\n      \
+    --task-cpu 256 --task-memory 512 --on-count 2 --region eu-west-1\n  \
+    ecs-onoff savings -f fleet.toml --days 30 --output markdown\n  \
+    ecs-onoff savings -f fleet.toml --against old-fleet.toml --output json"
+)]
+pub struct SavingsArgs {
+    #[command(flatten)]
+    pub services: WeekServicesArgs,
+    /// How many local days, 1 to 366
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// First local day of the period [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<jiff::civil::Date>,
+    /// A price table to use instead of the built-in one (format of data/fargate-prices.toml)
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<std::path::PathBuf>,
+    /// Another fleet file: the difference the change makes, per service
+    #[arg(long, value_name = "OLD_FLEET", requires = "file")]
+    pub against: Option<std::path::PathBuf>,
+    /// Task CPU units (1024 = 1 vCPU)
+    #[arg(long, value_name = "UNITS")]
+    pub task_cpu: Option<u32>,
+    /// Task memory, MiB
+    #[arg(long, value_name = "MIB")]
+    pub task_memory: Option<u32>,
+    /// Task ephemeral storage, GiB [default: the task definition's, else 20]
+    #[arg(long, value_name = "GIB")]
+    pub task_storage: Option<u32>,
+    /// X86_64 or ARM64 [default: the task definition's, else X86_64]
+    #[arg(long, value_name = "ARCH")]
+    pub arch: Option<crate::savings::Arch>,
+    /// FARGATE, FARGATE_SPOT or EC2 [default: the service's]
+    #[arg(long, value_name = "CAPACITY")]
+    pub capacity: Option<crate::savings::Capacity>,
+}
+
+/// Draw a week of the schedules: on and off per hour, transitions, skipped days, overrides.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    ecs-onoff timeline -c staging -s web --window 'MON-FRI 08:00-19:00' -t Europe/Berlin\n  \
+    ecs-onoff timeline -f fleet.toml --week 2026-12-21 --svg week.svg")]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub services: WeekServicesArgs,
+    /// A day of the week to draw [default: this week]
+    #[arg(long, value_name = "DATE")]
+    pub week: Option<jiff::civil::Date>,
+    /// Also write the week as an SVG image
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<std::path::PathBuf>,
 }
 
 /// Find every reason a service's schedules would fail at fire time or save nothing.

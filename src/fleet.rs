@@ -91,6 +91,26 @@ macro_rules! settings_table {
             #[serde(default)]
             #[schemars(with = "Option<bool>")]
             pub autoscaling: Option<Spanned<bool>>,
+            /// Task CPU units for `savings` (1024 = 1 vCPU) [default: the task definition's].
+            #[serde(default)]
+            #[schemars(with = "Option<u32>")]
+            pub task_cpu: Option<Spanned<i64>>,
+            /// Task memory, MiB, for `savings` [default: the task definition's].
+            #[serde(default)]
+            #[schemars(with = "Option<u32>")]
+            pub task_memory: Option<Spanned<i64>>,
+            /// Task ephemeral storage, GiB, for `savings` [default: the task definition's, else 20].
+            #[serde(default)]
+            #[schemars(with = "Option<u32>")]
+            pub task_storage: Option<Spanned<i64>>,
+            /// "X86_64" or "ARM64", for `savings` [default: the task definition's, else X86_64].
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub arch: Option<Spanned<String>>,
+            /// "FARGATE", "FARGATE_SPOT" or "EC2", for `savings` [default: the service's].
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub capacity: Option<Spanned<String>>,
         }
 
         impl $name {
@@ -112,6 +132,11 @@ macro_rules! settings_table {
                     notify_before: &self.notify_before,
                     dead_letter_arn: &self.dead_letter_arn,
                     autoscaling: &self.autoscaling,
+                    task_cpu: &self.task_cpu,
+                    task_memory: &self.task_memory,
+                    task_storage: &self.task_storage,
+                    arch: &self.arch,
+                    capacity: &self.capacity,
                 }
             }
         }
@@ -145,6 +170,11 @@ struct Keys<'a> {
     notify_before: &'a Option<Spanned<String>>,
     dead_letter_arn: &'a Option<Spanned<String>>,
     autoscaling: &'a Option<Spanned<bool>>,
+    task_cpu: &'a Option<Spanned<i64>>,
+    task_memory: &'a Option<Spanned<i64>>,
+    task_storage: &'a Option<Spanned<i64>>,
+    arch: &'a Option<Spanned<String>>,
+    capacity: &'a Option<Spanned<String>>,
 }
 
 /// A string, or a list of strings.
@@ -280,7 +310,7 @@ pub struct OverrideEntry {
 }
 
 /// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
-const SETTING_KEYS: [&str; 16] = [
+const SETTING_KEYS: [&str; 21] = [
     "region",
     "profile",
     "timezone",
@@ -297,6 +327,11 @@ const SETTING_KEYS: [&str; 16] = [
     "notify_before",
     "dead_letter_arn",
     "autoscaling",
+    "task_cpu",
+    "task_memory",
+    "task_storage",
+    "arch",
+    "capacity",
 ];
 /// The keys only a `[[service]]` has.
 const ENTRY_KEYS: [&str; 4] = ["cluster", "service", "skip", "adopt"];
@@ -506,6 +541,11 @@ struct Layer {
     notify_before: Setting<jiff::SignedDuration>,
     dead_letter_arn: Setting<crate::arn::QueueArn>,
     autoscaling: Setting<bool>,
+    task_cpu: Setting<u32>,
+    task_memory: Setting<u32>,
+    task_storage: Setting<u32>,
+    arch: Setting<crate::savings::Arch>,
+    capacity: Setting<crate::savings::Capacity>,
 }
 
 fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
@@ -514,6 +554,23 @@ fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Settin
         crate::schedule::parse_count(&v.get_ref().to_string())
             .map_err(|e| report.at(v.span(), format!("{key}: {e}")))
             .ok(),
+    )
+}
+
+/// A positive whole number (a task size).
+fn size(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
+    let v = value.as_ref()?;
+    Some(
+        u32::try_from(*v.get_ref())
+            .ok()
+            .filter(|n| *n > 0)
+            .or_else(|| {
+                report.at(
+                    v.span(),
+                    format!("{key}: '{}' is not a positive number", v.get_ref()),
+                );
+                None
+            }),
     )
 }
 
@@ -635,6 +692,17 @@ fn layer(report: &mut Report, keys: &Keys, calendars: &HashMap<String, Option<Ca
             .as_ref()
             .map(|v| report.parse("dead_letter_arn", v, str::parse)),
         autoscaling: keys.autoscaling.as_ref().map(|v| Some(*v.get_ref())),
+        task_cpu: size(report, "task_cpu", keys.task_cpu),
+        task_memory: size(report, "task_memory", keys.task_memory),
+        task_storage: size(report, "task_storage", keys.task_storage),
+        arch: keys
+            .arch
+            .as_ref()
+            .map(|v| report.parse("arch", v, str::parse)),
+        capacity: keys
+            .capacity
+            .as_ref()
+            .map(|v| report.parse("capacity", v, str::parse)),
     }
 }
 
@@ -765,6 +833,13 @@ fn resolve_keys(
         autoscaling: pick(&own.autoscaling, &defaults.autoscaling)
             .ok()?
             .unwrap_or(true),
+        task: crate::spec::TaskKeys {
+            cpu: pick(&own.task_cpu, &defaults.task_cpu).ok()?,
+            memory: pick(&own.task_memory, &defaults.task_memory).ok()?,
+            storage: pick(&own.task_storage, &defaults.task_storage).ok()?,
+            arch: pick(&own.arch, &defaults.arch).ok()?,
+            capacity: pick(&own.capacity, &defaults.capacity).ok()?,
+        },
         origin: Origin::File {
             path: report.path.to_string(),
             line: l.line,

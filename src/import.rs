@@ -661,6 +661,7 @@ fn spec_of(entry: &Entry, id: &ServiceId) -> Result<ServiceSpec, String> {
         notify,
         adopt: Vec::new(),
         autoscaling: true,
+        task: Default::default(),
         origin: Origin::Flags,
     })
 }

@@ -69,10 +69,10 @@ impl Printer {
 
     /// Prints a command's report: the value as JSON with `--output json`, else its text.
     pub fn emit(&self, report: &impl Render) -> anyhow::Result<()> {
-        if self.is_json() {
-            write_stdout(&pretty(report))
-        } else {
-            write_stdout(&report.text(&self.style()))
+        match self.format {
+            OutputFormat::Json => write_stdout(&pretty(report)),
+            OutputFormat::Markdown => write_stdout(&report.markdown(&self.style())),
+            OutputFormat::Text => write_stdout(&report.text(&self.style())),
         }
     }
 

@@ -237,6 +237,38 @@ fn fit_description(base: &str, marker: &str) -> String {
     format!("{}...{marker}", &base[..cut])
 }
 
+/// The regular schedule in effect at `at`: the one whose fire is the last at or before it
+/// (within 35 days); else, for autoscaling-aware schedules (whose end must set bounds, not a
+/// count), the one of the switch that gives `count`.
+pub fn in_effect(regular: &[Schedule], at: Timestamp, count: u32) -> Option<&Schedule> {
+    let from = at - LOOKBACK - SignedDuration::from_secs(1);
+    let mut last: Option<(Timestamp, &Schedule)> = None;
+    for s in regular.iter().filter(|s| s.state == Some(State::Enabled)) {
+        let (Ok(expr), Ok(zone)) = (
+            ScheduleExpression::parse(&s.expression),
+            Zone::parse(&s.timezone),
+        ) else {
+            continue;
+        };
+        let fired = expr
+            .next_fires_active(&zone, from, MAX_REPLAYED, &s.active())
+            .fires
+            .into_iter()
+            .map(|f| f.utc)
+            .take_while(|t| *t <= at)
+            .last();
+        if let Some(t) = fired.filter(|t| last.is_none_or(|(l, _)| *t > l)) {
+            last = Some((t, s));
+        }
+    }
+    last.map(|(_, s)| s).or_else(|| {
+        regular
+            .iter()
+            .filter(|s| s.bounds().is_some())
+            .find(|s| s.input.desired_count() == Some(count))
+    })
+}
+
 /// The desiredCount a set of regular schedules gives at `at`: the count of the last fire at or
 /// before it (within 35 days), if any fired.
 pub fn scheduled_count(regular: &[Schedule], at: Timestamp) -> Option<u32> {
@@ -334,8 +366,26 @@ impl Override {
     }
 
     /// The end schedule of this override, modelled on one of the service's regular schedules
-    /// (its group, role, target and dead-letter queue).
-    pub fn end_schedule(&self, id: &ServiceId, model: &Schedule) -> Schedule {
+    /// (its group, role and dead-letter queue); at its end it calls what `then` calls (the
+    /// regular schedule in effect then: an autoscaling-aware one sets its bounds), else sets
+    /// desiredCount `then_count`.
+    pub fn end_schedule(
+        &self,
+        id: &ServiceId,
+        model: &Schedule,
+        then: Option<&Schedule>,
+    ) -> Schedule {
+        let partition = model.target_arn.split(':').nth(1).unwrap_or("aws");
+        let (target_arn, input) = match then {
+            Some(s) => (s.target_arn.clone(), s.input.clone()),
+            None => (
+                crate::arn::update_service_target(partition),
+                Input::UpdateService(UpdateService {
+                    service: id.clone(),
+                    desired_count: self.then_count,
+                }),
+            ),
+        };
         let at = jiff::tz::TimeZone::UTC.to_datetime(self.until);
         let text = format!(
             "Managed by ecs-onoff: ends the override of ECS service {} in cluster {} (keeps it \
@@ -350,12 +400,9 @@ impl Override {
             state: Some(State::Enabled),
             description: text,
             flexible_window_off: true,
-            target_arn: model.target_arn.clone(),
+            target_arn,
             role_arn: model.role_arn.clone(),
-            input: Input::UpdateService(UpdateService {
-                service: id.clone(),
-                desired_count: self.then_count,
-            }),
+            input,
             retry: Some(RETRY_POLICY),
             dead_letter_arn: model.dead_letter_arn.clone(),
             start_date: None,
@@ -375,6 +422,8 @@ pub struct OverridePlan {
     pub steps: Vec<(Schedule, Action)>,
     /// The desiredCount to set now with UpdateService, when it differs from the live one.
     pub set_count: Option<u32>,
+    /// For autoscaling-aware schedules: the bounds to set now instead (RegisterScalableTarget).
+    pub set_bounds: Option<crate::schedule::Bounds>,
     pub then_count: Option<u32>,
 }
 
@@ -425,13 +474,19 @@ pub fn plan_set(
         let action = diff(&wanted, Some(old));
         steps.push((wanted, action));
     }
-    let end = o.end_schedule(id, model);
+    let end = o.end_schedule(id, model, in_effect(&released, until, then_count));
     let old_end = existing.iter().find(|s| s.override_of().is_some());
     let action = diff(&end, old_end);
     steps.push((end, action));
+    // Autoscaling-aware schedules: the bounds of the state kept, set now.
+    let set_bounds = released
+        .iter()
+        .find(|s| s.owner().is_some_and(|o| o.1.switch == state))
+        .and_then(Schedule::bounds);
     Some(OverridePlan {
         steps,
-        set_count: (live != count).then_some(count),
+        set_count: (set_bounds.is_none() && live != count).then_some(count),
+        set_bounds,
         then_count: Some(then_count),
     })
 }
@@ -463,9 +518,13 @@ pub fn plan_cancel(existing: &[Schedule], live: u32, now: Timestamp) -> Override
         .find_map(Override::read)
         .map(|(_, o)| o.then_count);
     let now_count = scheduled_count(&released, now).or(before);
+    let set_bounds = in_effect(&released, now, now_count.unwrap_or(live))
+        .and_then(Schedule::bounds)
+        .filter(|_| had_override);
     OverridePlan {
         steps,
-        set_count: now_count.filter(|n| had_override && *n != live),
+        set_count: now_count.filter(|n| had_override && *n != live && set_bounds.is_none()),
+        set_bounds,
         then_count: now_count,
     }
 }
@@ -504,6 +563,32 @@ mod tests {
 
     fn t(s: &str) -> Timestamp {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn an_override_of_autoscaling_aware_schedules_keeps_bounds() {
+        use crate::schedule::Bounds;
+        use crate::spec::tests::{key, request_of, spec};
+        let r = request_of(spec("prod", "web"), key("us-east-1"));
+        let on = Bounds { min: 2, max: 6 };
+        let regular = r.schedules_with(crate::spec::Switching::Bounds(on));
+        // Wednesday 2026-11-25 20:00 in Berlin (off since 18:00), on until 23:00.
+        let now = t("2026-11-25T19:00:00Z");
+        let until = t("2026-11-25T22:00:00Z");
+        let planned = plan_set(&r.spec.id, &regular, None, 0, Switch::On, 2, until, now).unwrap();
+        assert_eq!(planned.set_bounds, Some(on), "the on bounds, now");
+        assert_eq!(planned.set_count, None);
+        let (end, _) = planned.steps.last().unwrap();
+        assert_eq!(end.override_of(), Some(&r.spec.id));
+        // At 23:00 the schedules say off: the end sets the off bounds.
+        assert_eq!(end.bounds(), Some(Bounds { min: 0, max: 0 }));
+        assert!(crate::schedule::is_register_target(&end.target_arn));
+        assert_eq!(Override::read(end).map(|(_, o)| o.then_count), Some(0));
+        // Cancelled now: the bounds the schedules give now (off).
+        let mut existing: Vec<Schedule> = planned.steps.iter().map(|(s, _)| s.clone()).collect();
+        existing.retain(|s| s.owner().is_some() || s.override_of().is_some());
+        let cancelled = plan_cancel(&existing, 2, now);
+        assert_eq!(cancelled.set_bounds, Some(Bounds { min: 0, max: 0 }));
     }
 
     #[test]

@@ -180,6 +180,9 @@ pub struct CountChange {
     /// The live count, when it was read.
     pub from: Option<u32>,
     pub to: u32,
+    /// For autoscaling-aware schedules: the bounds set (RegisterScalableTarget), which bring
+    /// the count to `to`.
+    pub bounds: Option<Bounds>,
     /// Why, in words.
     pub reason: String,
 }
@@ -596,17 +599,6 @@ pub fn plan(
         });
         let (switched, warnings, notes) =
             switching(spec, live, recorded.get(&place).copied(), count);
-        let asked = asked.filter(|_| {
-            let scaled = matches!(switched, Switching::Bounds(_));
-            if scaled {
-                plan.warnings.push(format!(
-                    "{}: its override is not applied: overrides do not support autoscaling-aware \
-                     schedules yet (set autoscaling = false for it to use one)",
-                    spec.label()
-                ));
-            }
-            !scaled
-        });
         let held_until = asked.map(|o| o.until).or(overrides.get(&place).copied());
         plan.warnings.extend(
             warnings
@@ -660,12 +652,20 @@ pub fn plan(
         }
         plan_adoptions(&mut plan, request, &wanted, &observed.existing);
         if let Some(asked) = asked {
-            plan_override(&mut plan, &mut wanted, request, asked, count, live, &index);
+            plan_override(
+                &mut plan,
+                &mut wanted,
+                request,
+                asked,
+                switched,
+                live,
+                &index,
+            );
         } else if overrides.contains_key(&place) {
             // An override in AWS: its end sets what the schedules asked for now say then.
             let name = spec.id.override_name();
             if let Some(old) = index.get(&(key, spec.group.as_str(), name.as_str())) {
-                if let Some(step) = override_end_update(request, count, old) {
+                if let Some(step) = override_end_update(request, switched, old) {
                     plan.steps.push(step);
                 }
             }
@@ -860,15 +860,23 @@ fn desired_step(
 
 /// The end schedule of an override that exists, updated when the count the service's schedules
 /// give at its end has changed (the file's schedules changed during the override).
-fn override_end_update(request: &ServiceRequest, on_count: u32, old: &Schedule) -> Option<Step> {
+fn override_end_update(
+    request: &ServiceRequest,
+    switched: Switching,
+    old: &Schedule,
+) -> Option<Step> {
     let (_, o) = crate::overrides::Override::read(old)?;
-    let regular = request.schedules(on_count);
+    let regular = request.schedules_with(switched);
     let then_count = crate::overrides::scheduled_count(&regular, o.until)?;
-    if then_count == o.then_count {
+    let then = crate::overrides::in_effect(&regular, o.until, then_count);
+    if then_count == o.then_count && then.is_none_or(|t| t.input == old.input) {
         return None;
     }
-    let mut end = crate::overrides::Override { then_count, ..o }
-        .end_schedule(&request.spec.id, regular.first()?);
+    let mut end = crate::overrides::Override { then_count, ..o }.end_schedule(
+        &request.spec.id,
+        regular.first()?,
+        then,
+    );
     end.unmanaged = old.unmanaged.clone();
     Some(Step {
         key: request.key.clone(),
@@ -884,18 +892,31 @@ fn plan_override(
     wanted: &mut HashSet<(ClientKey, String, String)>,
     request: &ServiceRequest,
     asked: &crate::overrides::OverrideRequest,
-    on_count: u32,
+    switched: Switching,
     live: Option<&LiveService>,
     index: &HashMap<ScheduleKey, &Schedule>,
 ) {
     let (key, spec) = (&request.key, &request.spec);
-    let regular = request.schedules(on_count);
+    let regular = request.schedules_with(switched);
     let Some(model) = regular.first() else {
         return;
     };
-    let count = asked.count.unwrap_or(match asked.state {
-        Switch::On => on_count,
-        Switch::Off => spec.off_count,
+    // Autoscaling-aware: the bounds of the state kept (a count is not kept against them).
+    let bounds = match switched {
+        Switching::Bounds(on) => Some(match asked.state {
+            Switch::On => on,
+            Switch::Off => Bounds {
+                min: spec.off_count,
+                max: spec.off_count,
+            },
+        }),
+        Switching::Count(_) => None,
+    };
+    let count = bounds.map(|b| b.min).unwrap_or_else(|| {
+        asked.count.unwrap_or(match asked.state {
+            Switch::On => switched.on_count(),
+            Switch::Off => spec.off_count,
+        })
     });
     let before = live.map_or(count, |l| l.desired_count);
     let o = crate::overrides::Override {
@@ -905,18 +926,20 @@ fn plan_override(
         then_count: crate::overrides::scheduled_count(&regular, asked.until).unwrap_or(before),
         zone: spec.zone.name().to_string(),
     };
-    let end = o.end_schedule(&spec.id, model);
+    let then = crate::overrides::in_effect(&regular, asked.until, o.then_count);
+    let end = o.end_schedule(&spec.id, model, then);
     let old = index
         .get(&(key, end.group.as_str(), end.name.as_str()))
         .copied();
     let action = diff(&end, old);
     wanted.insert((key.clone(), end.group.clone(), end.name.clone()));
-    if live.is_none_or(|l| l.desired_count != count) {
+    if bounds.is_some() || live.is_none_or(|l| l.desired_count != count) {
         plan.counts.push(CountChange {
             key: key.clone(),
             id: spec.id.clone(),
             from: live.map(|l| l.desired_count),
             to: count,
+            bounds,
             reason: format!("override: kept {} until {}", asked.state, o.until_local()),
         });
     }
@@ -1139,7 +1162,7 @@ mod tests {
             then_count: 7,
             zone: "Europe/Berlin".into(),
         };
-        let mut end = o.end_schedule(&r.spec.id, &regular[0]);
+        let mut end = o.end_schedule(&r.spec.id, &regular[0], None);
         end.unmanaged.action_after_completion = Some("DELETE".into());
         let held: Vec<(ClientKey, Schedule)> = regular
             .iter()

@@ -1017,10 +1017,20 @@ pub async fn prepare_file(
 ) -> anyhow::Result<Prepared> {
     let fleet = crate::input::read_fleet(path)?;
     let prune = if prune { Prune::Groups } else { Prune::Nothing };
-    let connections = fleet.connections();
-    let lanes = Lanes::open(settings, connections, concurrency).await?;
-    let specs = resolve_selectors(&lanes, &fleet, printer).await?;
+    let (lanes, specs) = open_fleet(&fleet, settings, concurrency, printer).await?;
     prepare(lanes, specs, &prune, true, printer).await
+}
+
+/// Opens the connections a fleet asks for, and gives its services with its selectors resolved.
+pub async fn open_fleet(
+    fleet: &crate::fleet::Fleet,
+    settings: &aws::Settings,
+    concurrency: usize,
+    printer: &Printer,
+) -> anyhow::Result<(Lanes, Vec<ServiceSpec>)> {
+    let lanes = Lanes::open(settings, fleet.connections(), concurrency).await?;
+    let specs = resolve_selectors(&lanes, fleet, printer).await?;
+    Ok((lanes, specs))
 }
 
 /// The fleet's services and the services its selectors choose: ListServices for each of their
@@ -1141,8 +1151,17 @@ pub async fn resolve_selectors(
 /// Sets the counts the plan asks for at once (overrides), once every write succeeded.
 async fn set_counts(prepared: &Prepared, printer: &Printer) -> anyhow::Result<()> {
     for c in &prepared.plan.counts {
-        let client = &prepared.lanes.clients(&c.key).ecs;
-        ecs::set_desired_count(client, &c.id.cluster, &c.id.service, c.to).await?;
+        let clients = prepared.lanes.clients(&c.key);
+        if let Some(bounds) = c.bounds {
+            // Application Auto Scaling moves the count into the new bounds at once.
+            autoscaling::register(&clients.autoscaling, &c.id, bounds).await?;
+            printer.note(&format!(
+                "{}: Application Auto Scaling bounds set to {bounds} now ({})",
+                c.id, c.reason
+            ));
+            continue;
+        }
+        ecs::set_desired_count(&clients.ecs, &c.id.cluster, &c.id.service, c.to).await?;
         printer.note(&format!(
             "{}: desiredCount set to {} now ({})",
             c.id, c.to, c.reason

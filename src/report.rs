@@ -46,6 +46,11 @@ impl Style {
 /// A report: JSON is the value itself, text is drawn from it.
 pub trait Render: Serialize {
     fn text(&self, style: &Style) -> String;
+
+    /// With `--output markdown`; the text where a report has no Markdown form.
+    fn markdown(&self, style: &Style) -> String {
+        self.text(style)
+    }
 }
 
 /// A fire time for people: `Mon 2026-11-30 09:00 CET +01:00` (the abbreviation is left out where

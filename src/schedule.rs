@@ -471,13 +471,15 @@ impl Schedule {
     /// The service whose override this schedule ends: an `at()` schedule named
     /// `<cluster>.<service>.override` whose target is ECS UpdateService for that service.
     pub fn override_of(&self) -> Option<&ServiceId> {
-        if !is_update_service_target(&self.target_arn) || !self.expression.starts_with("at(") {
+        if !self.expression.starts_with("at(") {
             return None;
         }
-        let Input::UpdateService(update) = &self.input else {
-            return None;
+        let service = match &self.input {
+            Input::UpdateService(u) if is_update_service_target(&self.target_arn) => &u.service,
+            Input::Bounds(t) if is_register_target(&self.target_arn) => &t.service,
+            _ => return None,
         };
-        (update.service.override_name() == self.name).then_some(&update.service)
+        (service.override_name() == self.name).then_some(service)
     }
 
     /// The service a heads-up schedule is about: its target is SNS Publish, its Input names the

@@ -92,6 +92,18 @@ pub fn check_dates(
     Ok(())
 }
 
+/// A service's task size and capacity as the user gave them (`savings`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TaskKeys {
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
+    pub storage: Option<u32>,
+    pub arch: Option<crate::savings::Arch>,
+    pub capacity: Option<crate::savings::Capacity>,
+}
+
+impl Eq for TaskKeys {}
+
 /// A schedule made by someone else that a service's ecs-onoff schedules replace: deleted once
 /// they exist, and only while it still calls UpdateService for that service.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -151,6 +163,8 @@ pub struct ServiceSpec {
     /// Switch it by its Application Auto Scaling bounds when it has a target with a MinCapacity
     /// above 0 (see [`crate::plan::switching`]).
     pub autoscaling: bool,
+    /// Its task size and capacity as given (for `savings`; what is not given is read).
+    pub task: TaskKeys,
     pub origin: Origin,
 }
 
@@ -161,6 +175,20 @@ impl ServiceSpec {
             Origin::Flags => self.id.to_string(),
             Origin::File { .. } => format!("{}: {}", self.origin, self.id),
         }
+    }
+
+    /// Its Region without any AWS call: its own, else `fallback` (the flags or environment).
+    pub fn region_or(&self, fallback: Option<&Region>) -> Result<Region, String> {
+        self.connection
+            .region
+            .clone()
+            .or_else(|| fallback.cloned())
+            .ok_or_else(|| {
+                format!(
+                    "{}: no region: set region in the file or pass --region",
+                    self.label()
+                )
+            })
     }
 
     /// Its times and calendar compiled into schedules, from `now` on; with a heads-up, every
@@ -469,6 +497,7 @@ pub(crate) mod tests {
             notify: None,
             adopt: Vec::new(),
             autoscaling: true,
+            task: TaskKeys::default(),
             origin: Origin::Flags,
         }
     }

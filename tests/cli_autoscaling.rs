@@ -159,11 +159,45 @@ async fn bounds_switch_the_service_and_are_restored_exactly() {
     assert_eq!(bounds(&env, "as", "web").await, (3, 8));
     assert_eq!(env.desired("as", "web").await, 3);
 
-    // Overrides do not support these schedules yet: refused, nothing written.
-    env.cli("--region eu-west-3 override -c as -s web -g g-as --on --for 2h")
-        .fails_with(2, "autoscaling-aware");
+    // An override keeps the on bounds now (at night the target is at 0/0), and its end
+    // schedule sets the bounds the schedules give then.
+    replay(&env, "g-as", "as.web.off").await;
+    env.cli("--region eu-west-3 override -c as -s web -g g-as --on --for 2h --count 5")
+        .fails_with(2, "leave out --count");
+    let r = env
+        .cli("--region eu-west-3 override -c as -s web -g g-as --on --for 2h")
+        .ok();
+    assert!(
+        r.stderr
+            .contains("bounds set to MinCapacity 3, MaxCapacity 8 now"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(bounds(&env, "as", "web").await, (3, 8));
+    let end = env.get("g-as", "as.web.override").await.unwrap();
+    let target = end.target().unwrap();
+    assert_eq!(
+        target.arn(),
+        "arn:aws:scheduler:::aws-sdk:applicationautoscaling:registerScalableTarget"
+    );
+    let input: Value = serde_json::from_str(target.input().unwrap()).unwrap();
+    let then = (
+        input["MinCapacity"].as_i64().unwrap(),
+        input["MaxCapacity"].as_i64().unwrap(),
+    );
+    assert!(then == (0, 0) || then == (3, 8), "{input}");
+    // Re-planned during the override: nothing changes, the override is kept.
+    let r = env
+        .cli(&format!("plan -f {path} --detailed-exitcode"))
+        .run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    // Cancelled: the schedules are released, the bounds of now are set.
+    env.cli("--region eu-west-3 override cancel -c as -s web -g g-as")
+        .ok();
+    assert!(env.get("g-as", "as.web.override").await.is_none());
 
-    // Turned off: the schedules set desiredCount again, with the warning.
+    // Turned off (in the daytime): the schedules set desiredCount again, with the warning.
+    register_scalable_target(&env.config, "as", "web", 3, 8).await;
     let plain = write_file("autoscaling-off.toml", &fleet("autoscaling = false\n"));
     let r = env
         .cli(&format!("apply -f {} --yes --output json", plain.display()))

@@ -65,3 +65,26 @@ pub async fn scheduled_actions(
     }
     Ok(out)
 }
+
+/// Sets the bounds of a service's scalable target (RegisterScalableTarget on the existing
+/// target); Application Auto Scaling moves the count into them.
+pub async fn register(
+    client: &Client,
+    id: &crate::schedule::ServiceId,
+    bounds: Bounds,
+) -> Result<(), AwsError> {
+    let as_i32 = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+    client
+        .register_scalable_target()
+        .service_namespace(ServiceNamespace::Ecs)
+        .scalable_dimension(
+            aws_sdk_applicationautoscaling::types::ScalableDimension::EcsServiceDesiredCount,
+        )
+        .resource_id(resource_id(&id.cluster, &id.service))
+        .min_capacity(as_i32(bounds.min))
+        .max_capacity(as_i32(bounds.max))
+        .send()
+        .await
+        .call("RegisterScalableTarget")?;
+    Ok(())
+}

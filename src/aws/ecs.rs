@@ -15,6 +15,52 @@ pub struct ServiceInfo {
     pub capacity: Capacity,
     /// The DAEMON scheduling strategy: one task per container instance, no desired count.
     pub daemon: bool,
+    /// Its task definition's ARN.
+    pub task_definition: String,
+    /// Its capacity provider strategy: each provider and its weight.
+    pub weights: Vec<(String, i32)>,
+}
+
+/// The size and platform of a task definition (DescribeTaskDefinition).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskDefinitionInfo {
+    /// CPU units and MiB, when the task definition sets them at task level.
+    pub cpu: Option<u32>,
+    pub memory: Option<u32>,
+    /// Ephemeral storage, GiB, when set.
+    pub storage: Option<u32>,
+    /// `X86_64` or `ARM64`, when set.
+    pub arch: Option<String>,
+    /// `LINUX`, `WINDOWS_SERVER_2022_CORE`..., when set.
+    pub os: Option<String>,
+}
+
+/// Reads a task definition's size and platform.
+pub async fn task_definition(client: &Client, arn: &str) -> Result<TaskDefinitionInfo, AwsError> {
+    let out = client
+        .describe_task_definition()
+        .task_definition(arn)
+        .send()
+        .await
+        .call("DescribeTaskDefinition")?;
+    let Some(td) = out.task_definition() else {
+        return Ok(TaskDefinitionInfo::default());
+    };
+    let number = |s: Option<&str>| s.and_then(|s| s.trim().parse::<u32>().ok());
+    let platform = td.runtime_platform();
+    Ok(TaskDefinitionInfo {
+        cpu: number(td.cpu()),
+        memory: number(td.memory()),
+        storage: td
+            .ephemeral_storage()
+            .and_then(|e| u32::try_from(e.size_in_gib()).ok()),
+        arch: platform
+            .and_then(|p| p.cpu_architecture())
+            .map(|a| a.as_str().to_string()),
+        os: platform
+            .and_then(|p| p.operating_system_family())
+            .map(|o| o.as_str().to_string()),
+    })
 }
 
 /// At most this many services per DescribeServices call (the API's limit).
@@ -49,6 +95,12 @@ pub async fn describe(
                 running_count: count(s.running_count()),
                 daemon: s.scheduling_strategy()
                     == Some(&aws_sdk_ecs::types::SchedulingStrategy::Daemon),
+                task_definition: s.task_definition().unwrap_or_default().to_string(),
+                weights: s
+                    .capacity_provider_strategy()
+                    .iter()
+                    .map(|c| (c.capacity_provider().to_string(), c.weight()))
+                    .collect(),
                 capacity: Capacity {
                     launch_type: s.launch_type().map(|l| l.as_str().to_string()),
                     capacity_providers: s

@@ -95,9 +95,8 @@ pub async fn run(
     let (lanes, targets) = match &args.file {
         Some(path) => {
             let fleet = crate::input::read_fleet(path)?;
-            let connections = fleet.connections();
-            let lanes = Lanes::open(&settings, connections, DEFAULT_CONCURRENCY).await?;
-            let specs = reconcile::resolve_selectors(&lanes, &fleet, printer).await?;
+            let (lanes, specs) =
+                reconcile::open_fleet(&fleet, &settings, DEFAULT_CONCURRENCY, printer).await?;
             let targets = specs
                 .into_iter()
                 .map(|s| Target {

@@ -7,7 +7,7 @@ use crate::export::{Bundle, Role};
 use crate::iam::Grants;
 use crate::output::Printer;
 use crate::plan::{Action, Observed, Plan, Prune};
-use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
+use crate::reconcile::{self, DEFAULT_CONCURRENCY};
 use crate::report::{Document, Plain};
 use crate::spec::{ClientKey, ServiceRequest, ServiceSpec};
 use std::collections::BTreeMap;
@@ -24,12 +24,12 @@ fn offline_plan(
     let mut regions = Vec::new();
     let mut problems = Vec::new();
     for spec in specs {
-        let Some(region) = spec.connection.region.clone().or_else(|| fallback.clone()) else {
-            problems.push(format!(
-                "{}: no region: set region in the file or pass --region",
-                spec.label()
-            ));
-            continue;
+        let region = match spec.region_or(fallback.as_ref()) {
+            Ok(region) => region,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
         };
         match spec.compile(now) {
             Ok(compiled) => {
@@ -73,9 +73,9 @@ pub async fn run(
         }
         offline_plan(&fleet.services, global, now, printer)?
     } else {
-        let connections = fleet.connections();
-        let lanes = Lanes::open(&global.aws_settings(), connections, DEFAULT_CONCURRENCY).await?;
-        let specs = reconcile::resolve_selectors(&lanes, &fleet, printer).await?;
+        let (lanes, specs) =
+            reconcile::open_fleet(&fleet, &global.aws_settings(), DEFAULT_CONCURRENCY, printer)
+                .await?;
         let regions = specs
             .iter()
             .map(|s| {

@@ -139,16 +139,8 @@ async fn fleet_grants(
     let mut roles: BTreeMap<RoleArn, Grants> = BTreeMap::new();
     for spec in specs {
         let region = spec
-            .connection
-            .region
-            .clone()
-            .or_else(|| fallback.clone())
-            .ok_or_else(|| {
-                InvalidInput::new(format!(
-                    "{}: no region: set region in the file or pass --region",
-                    spec.label()
-                ))
-            })?;
+            .region_or(fallback.as_ref())
+            .map_err(InvalidInput::new)?;
         iam::grant(&mut roles, &region, spec);
     }
     for (region, spec) in &resolved {

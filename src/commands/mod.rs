@@ -12,8 +12,10 @@ pub mod list;
 pub mod next;
 pub mod overrides;
 pub mod plan;
+pub mod savings;
 pub mod schedule;
 pub mod status;
+pub mod timeline;
 pub mod unschedule;
 
 use crate::calendar::Calendar;
@@ -38,6 +40,8 @@ pub fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
         Command::Export(args) => block_on(export::run(args, global, printer)),
         Command::Import(args) => block_on(import::run(args, global, printer)),
         Command::Doctor(args) => block_on(doctor::run(args, global, printer)),
+        Command::Savings(args) => block_on(savings::run(args, global, printer)),
+        Command::Timeline(args) => block_on(timeline::run(args, global, printer)),
         Command::Completions(args) => docs::completions(args, printer),
         Command::Man(args) => docs::man(args, printer),
         Command::Schema(_) => {
@@ -79,4 +83,57 @@ pub fn times_of(args: &TimesArgs) -> Result<Option<(Times, Calendar)>, InvalidIn
     let times = times.map_err(InvalidInput::new)?;
     times.check_calendar(&calendar).map_err(InvalidInput::new)?;
     Ok(Some((times, calendar)))
+}
+
+/// The services of a week-reading command (savings, timeline): the fleet file's, or the one the
+/// flags describe (no execution role needed: nothing is written).
+pub fn week_services(
+    args: &crate::cli::WeekServicesArgs,
+) -> Result<crate::fleet::Fleet, anyhow::Error> {
+    if let Some(path) = &args.file {
+        let mut fleet = crate::input::read_fleet(path)?;
+        // --on-count stands for the entries that do not set on_count.
+        for spec in &mut fleet.services {
+            spec.on_count = spec.on_count.or(args.on_count);
+        }
+        for sel in &mut fleet.selectors {
+            sel.template.on_count = sel.template.on_count.or(args.on_count);
+        }
+        return Ok(fleet);
+    }
+    let (Some(cluster), Some(service)) = (&args.cluster, &args.service) else {
+        return Err(
+            InvalidInput::new("give --cluster and --service with times, or -f FILE").into(),
+        );
+    };
+    let Some((times, calendar)) = times_of(&args.times)? else {
+        return Err(InvalidInput::new("give --window (repeatable), or --on and/or --off").into());
+    };
+    Ok(crate::fleet::Fleet {
+        services: vec![crate::spec::ServiceSpec {
+            id: crate::schedule::ServiceId {
+                cluster: cluster.clone(),
+                service: service.clone(),
+            },
+            connection: crate::spec::Connection::default(),
+            group: crate::naming::GroupName::default_group(),
+            times,
+            calendar,
+            zone: args.timezone.clone(),
+            role_arn: None,
+            state: crate::schedule::State::Enabled,
+            on_count: args.on_count,
+            off_count: args.off_count,
+            dead_letter_arn: None,
+            start_date: None,
+            end_date: None,
+            override_: None,
+            notify: None,
+            adopt: Vec::new(),
+            autoscaling: true,
+            task: Default::default(),
+            origin: crate::spec::Origin::Flags,
+        }],
+        selectors: Vec::new(),
+    })
 }

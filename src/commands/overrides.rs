@@ -92,11 +92,13 @@ async fn execute(
             .collect(),
         counts: planned
             .set_count
+            .or(planned.set_bounds.map(|b| b.min))
             .map(|to| CountChange {
                 key: read.key.clone(),
                 id: read.id.clone(),
                 from: Some(read.live),
                 to,
+                bounds: planned.set_bounds,
                 reason,
             })
             .into_iter()
@@ -104,7 +106,9 @@ async fn execute(
         ..Plan::default()
     };
     let status = reconcile::apply(&Prepared { lanes, plan }, printer, started, false).await?;
-    if status != ExitStatus::Success && planned.set_count.is_some() {
+    if status != ExitStatus::Success
+        && (planned.set_count.is_some() || planned.set_bounds.is_some())
+    {
         printer.warn("the service's desiredCount was not changed, since a write failed");
     }
     Ok(status)
@@ -150,11 +154,11 @@ async fn set(
         .filter(|s| s.owner().is_some())
         .map(overrides::release)
         .collect();
-    if regular.iter().any(|s| s.bounds().is_some()) {
+    if args.count.is_some() && regular.iter().any(|s| s.bounds().is_some()) {
         return Err(InvalidInput::new(format!(
-            "{} has autoscaling-aware schedules (they set its Application Auto Scaling bounds): \
-             override does not support them yet; to override it, apply its schedules with \
-             --no-autoscaling (fleet: autoscaling = false) first",
+            "--count: {} has autoscaling-aware schedules: an override keeps the Application \
+             Auto Scaling bounds of its on (or off) schedule, and the count they give; leave \
+             out --count",
             read.id
         ))
         .into());
@@ -208,7 +212,11 @@ async fn set(
     };
     let until = overrides::check_until(until, now, args.max).map_err(InvalidInput::new)?;
     let count = args.count.unwrap_or_else(|| {
+        // Autoscaling-aware: the MinCapacity of the bounds kept.
         let scheduled = of_switch(state).and_then(|s| s.input.desired_count());
+        if let Some(b) = of_switch(state).and_then(|s| s.bounds()) {
+            return b.min;
+        }
         match state {
             Switch::On => {
                 scheduled

@@ -54,6 +54,7 @@ fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpe
             }),
         adopt: Vec::new(),
         autoscaling: !args.no_autoscaling,
+        task: Default::default(),
         origin: Origin::Flags,
     })
 }
