@@ -31,8 +31,7 @@ impl std::str::FromStr for Arch {
 }
 
 /// Where a service's tasks run.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Capacity {
     /// Fargate, with this share of the tasks on Fargate Spot (0 to 1, from the capacity
     /// provider strategy's weights).
@@ -54,16 +53,39 @@ impl std::str::FromStr for Capacity {
     }
 }
 
+/// JSON: `"capacity": "FARGATE"` or `"EC2"`, and `"fargate_spot_share"` (0 to 1).
+impl Serialize for Capacity {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        match self {
+            Capacity::Fargate { spot_share } => {
+                map.serialize_entry("capacity", "FARGATE")?;
+                map.serialize_entry("fargate_spot_share", spot_share)?;
+            }
+            Capacity::Ec2 => {
+                map.serialize_entry("capacity", "EC2")?;
+                map.serialize_entry("fargate_spot_share", &0.0)?;
+            }
+        }
+        map.end()
+    }
+}
+
 /// The size of one task, in the units of a task definition.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Task {
     /// CPU units (1024 = 1 vCPU).
+    #[serde(rename = "cpu_units")]
     pub cpu: u32,
     /// MiB.
+    #[serde(rename = "memory_mib")]
     pub memory: u32,
     /// Ephemeral storage, GiB (20 are included).
+    #[serde(rename = "storage_gib")]
     pub storage: u32,
     pub arch: Arch,
+    #[serde(flatten)]
     pub capacity: Capacity,
 }
 

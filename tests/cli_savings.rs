@@ -106,8 +106,8 @@ async fn savings_from_live_task_definitions_match_the_offline_figures() {
         ))
         .json();
     let web = service(&live, "web");
-    assert_eq!(web["task"]["cpu"], 256);
-    assert_eq!(web["task"]["memory"], 512);
+    assert_eq!(web["task"]["cpu_units"], 256);
+    assert_eq!(web["task"]["memory_mib"], 512);
     assert_eq!(web["task"]["arch"], "X86_64");
     assert_eq!(web["on_count"], 2, "the live desiredCount");
     // The week of the October change: 169 hours, 45 on, 124 off.

@@ -265,10 +265,11 @@ pub async fn run(
         services: services.len(),
         money: Money::sum(services.iter().map(|s| &s.money)),
     };
-    let from = match args.from {
-        Some(d) => d.to_string(),
-        None => "today".to_string(),
-    };
+    // Each service's period starts on this date in its own time zone.
+    let from = args
+        .from
+        .unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(now).date())
+        .to_string();
     printer.emit(&SavingsReport {
         from,
         days: args.days,
