@@ -258,11 +258,14 @@ fn schedule_findings(
             .filter(move |s| s.owner().is_some_and(|o| o.1.switch == switch))
     };
     for (switch, effect) in [
-        (Switch::On, "it is never turned on"),
+        (
+            Switch::On,
+            "it is never turned on by schedule (right only for an off-only safety net)",
+        ),
         (Switch::Off, "it is never turned off: nothing is saved"),
     ] {
         if of(switch).next().is_none() {
-            out.error(
+            out.warning(
                 "schedule-missing",
                 format!(
                     "it has no {switch} schedule in group {}: {effect}",
@@ -295,12 +298,16 @@ fn schedule_findings(
             );
         }
     }
-    // The count it is turned on with, against the live one while it is on.
+    // The count it is turned on with, against the live one while its schedules say on (not
+    // during an override).
+    let held = regular.iter().any(|s| crate::overrides::held(s).is_some());
+    let plain: Vec<Schedule> = regular.iter().map(|s| (*s).clone()).collect();
+    let now_count = crate::overrides::scheduled_count(&plain, now);
     if let Some(on) = of(Switch::On)
         .filter(|s| s.bounds().is_none())
         .find_map(|s| s.input.desired_count())
     {
-        if service.desired_count > 0 && service.desired_count != on {
+        if !held && now_count == Some(on) && service.desired_count != on {
             out.warning(
                 "on-count-differs",
                 format!(
@@ -643,12 +650,16 @@ mod tests {
         }
         let e = examine(&f, now());
         assert_eq!(e.findings[0].code, "schedule-missing");
+        assert_eq!(e.findings[0].severity, Severity::Warning);
         assert!(e.findings[0].message.contains("nothing is saved"));
-        // Running with 3 while the on schedule sets 2.
+        // Running with 3 at 11:00 on a Wednesday, while the on schedule sets 2.
         let mut f = healthy();
         f.service.as_mut().unwrap().desired_count = 3;
-        assert_eq!(codes(&f), ["on-count-differs"]);
-        // Off at night: not a difference.
+        let day: Timestamp = "2026-11-25T10:00:00Z".parse().unwrap();
+        let e = examine(&f, day);
+        assert_eq!(e.findings[0].code, "on-count-differs");
+        // At night (the schedules say off) whatever it runs with is not compared.
+        assert_eq!(codes(&f), Vec::<&str>::new());
         f.service.as_mut().unwrap().desired_count = 0;
         assert_eq!(codes(&f), Vec::<&str>::new());
         // A calendar compiled until 20 days from now.

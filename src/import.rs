@@ -200,7 +200,19 @@ fn entry(
     if read.regular.is_empty() {
         return Err("it has heads-up or override schedules but no on or off schedule".into());
     }
-    let all = &read.regular;
+    // ecs-onoff's own calendar segments that have ended are deleted by the next plan: left
+    // out here.
+    let ended_own = |s: &Schedule| s.owner().is_some() && s.end_date.is_some_and(|t| t <= now);
+    let current: Vec<Schedule> = read
+        .regular
+        .iter()
+        .filter(|s| !ended_own(s))
+        .cloned()
+        .collect();
+    let all = &current;
+    if all.is_empty() {
+        return Err("all its schedules have ended: plan deletes them".into());
+    }
     if let Some(ended) = all.iter().find(|s| s.end_date.is_some_and(|t| t <= now)) {
         return Err(format!(
             "{} ended at {} and will not fire again: delete it, then import",
@@ -372,12 +384,22 @@ fn skipped_days(time: &Time, zone: &Zone, now: Timestamp) -> Result<Vec<Date>, S
     let mut days = Vec::new();
     let local = |t: Timestamp| zone.tz().to_datetime(t).date();
     if let Some(start) = segments[0].0 {
-        let before = expr
+        // Before the first segment: every fire still to come is skipped, and so is the last
+        // fire before its StartDate (which places the StartDate).
+        let before: Vec<Timestamp> = expr
             .events(zone, start - jiff::SignedDuration::from_hours(24 * 400))
             .map(|e| e.instant())
             .take_while(|t| *t < start)
-            .last();
-        days.extend(before.map(local));
+            .collect();
+        // Fires since the schedules were written that no segment covers were skipped too.
+        let written = schedules
+            .iter()
+            .filter_map(|s| s.created)
+            .min()
+            .unwrap_or(now)
+            .min(now);
+        days.extend(before.iter().filter(|t| **t >= written).map(|t| local(*t)));
+        days.extend(before.last().map(|t| local(*t)));
     }
     for pair in segments.windows(2) {
         let (Some(end), Some(start)) = (pair[0].1, pair[1].0) else {
@@ -1020,6 +1042,56 @@ mod tests {
             "{:?}",
             e.skip
         );
+    }
+
+    #[test]
+    fn skipped_days_under_way_and_ended_segments() {
+        // Written on Wednesday 2026-12-23 at 21:00 in Berlin, with 12-24..12-26 skipped; read
+        // on Thursday the 24th at 11:00.
+        let mut s = crate::spec::tests::spec("staging", "web");
+        s.times = Times::windows(vec!["MON-FRI 08:00-19:00".parse().unwrap()]).unwrap();
+        s.calendar = Calendar {
+            rules: vec![crate::calendar::parse_skip("*-12-24..*-12-26", "skip").unwrap()],
+        };
+        let written: Timestamp = "2026-12-23T20:00:00Z".parse().unwrap();
+        let compiled = s.compile(written).unwrap();
+        let key = ClientKey {
+            region: "eu-central-1".parse().unwrap(),
+            profile: None,
+        };
+        let found: Vec<Found> = s
+            .schedules(&key, 2, &compiled)
+            .into_iter()
+            .map(|mut schedule| {
+                schedule.created = Some(written);
+                Found {
+                    region: key.region.clone(),
+                    schedule,
+                }
+            })
+            .collect();
+        let read_at: Timestamp = "2026-12-24T10:00:00Z".parse().unwrap();
+        let imported = recognise(&found, read_at);
+        let e = &imported.entries[0];
+        assert!(e.skip.iter().any(|d| d.contains("12-24")), "{:?}", e.skip);
+        assert!(e.skip.iter().any(|d| d.contains("12-25")), "{:?}", e.skip);
+        assert!(e.exact, "{:?}", e.notes);
+        // Read in January: the segment that ended on the 23rd is left to plan, not refused.
+        let mut with_ended = found.clone();
+        let compiled_earlier = s.compile("2026-12-01T00:00:00Z".parse().unwrap()).unwrap();
+        with_ended.extend(
+            s.schedules(&key, 2, &compiled_earlier)
+                .into_iter()
+                .filter(|x| x.name == "staging.web.on-20261224")
+                .map(|schedule| Found {
+                    region: key.region.clone(),
+                    schedule,
+                }),
+        );
+        let later: Timestamp = "2027-01-04T10:00:00Z".parse().unwrap();
+        let imported = recognise(&with_ended, later);
+        assert!(imported.left_out.is_empty(), "{:?}", imported.left_out);
+        assert_eq!(imported.entries.len(), 1);
     }
 
     #[test]

@@ -413,7 +413,7 @@ fn service_warnings(spec: &ServiceSpec, live: &LiveService) -> Vec<String> {
 pub fn switching(
     spec: &ServiceSpec,
     live: Option<&LiveService>,
-    recorded: Option<Bounds>,
+    recorded: Recorded,
     count: u32,
 ) -> (Switching, Vec<String>, Vec<String>) {
     let (mut warnings, mut notes) = (Vec::new(), Vec::new());
@@ -422,30 +422,55 @@ pub fn switching(
         max: spec.off_count,
     };
     let plain = Switching::Count(count);
-    if !spec.autoscaling {
+    let target = match live.map(|l| &l.scaling) {
+        Some(Scaling::Targets(targets)) => targets.first().copied(),
+        _ => None,
+    };
+    // At night the target is at the off bounds its schedules set (the new ones, or the ones of
+    // the schedules that exist).
+    let night = |t: Bounds| t == off || Some(t) == recorded.off;
+    let has_on = !spec.times.expressions().0.is_empty();
+    if !spec.autoscaling || !has_on {
         if let Some(Scaling::Targets(targets)) = live.map(|l| &l.scaling) {
             warnings.extend(checks::autoscaling(targets));
+        }
+        if let (Some(r), Some(t)) = (recorded.on, target.filter(|t| night(*t))) {
+            warnings.push(format!(
+                "its Application Auto Scaling target is still at the off bounds its schedules set \
+                 ({t}): restore {r} (aws application-autoscaling register-scalable-target), or \
+                 the desiredCount its new schedules set is brought back into them"
+            ));
         }
         return (plain, warnings, notes);
     }
     let targets = match live.map(|l| &l.scaling) {
         // Not read (a dry run, --no-verify): the recorded bounds stay.
-        None => return (recorded.map_or(plain, Switching::Bounds), warnings, notes),
+        None => {
+            return (
+                recorded.on.map_or(plain, Switching::Bounds),
+                warnings,
+                notes,
+            )
+        }
         Some(Scaling::Unread(why)) => {
             warnings.push(format!(
                 "could not check Application Auto Scaling: {why}{}",
-                if recorded.is_some() {
+                if recorded.on.is_some() {
                     " (the recorded bounds are kept)"
                 } else {
                     ""
                 }
             ));
-            return (recorded.map_or(plain, Switching::Bounds), warnings, notes);
+            return (
+                recorded.on.map_or(plain, Switching::Bounds),
+                warnings,
+                notes,
+            );
         }
         Some(Scaling::Targets(targets)) => targets,
     };
     let Some(&target) = targets.first() else {
-        if recorded.is_some() {
+        if recorded.on.is_some() {
             notes.push(
                 "its Application Auto Scaling target is gone: its schedules set desiredCount again"
                     .to_string(),
@@ -453,15 +478,16 @@ pub fn switching(
         }
         return (plain, warnings, notes);
     };
-    let bounds = if target == off {
-        match recorded {
+    let bounds = if night(target) {
+        match recorded.on {
             Some(r) => r,
-            None if target.min == 0 => return (plain, warnings, notes),
             None => {
                 warnings.push(format!(
-                    "its Application Auto Scaling target is at {target}, its off bounds, so the \
-                     bounds to restore are unknown: set its daytime bounds, then apply again \
-                     (until then its schedules set desiredCount, and a scale-out can undo the off)"
+                    "its Application Auto Scaling target is at {target}, off bounds, and no \
+                     bounds to restore are recorded: set its daytime bounds, then apply again \
+                     (until then its schedules set desiredCount, and the target holds the count \
+                     at most {})",
+                    target.max
                 ));
                 return (plain, warnings, notes);
             }
@@ -473,7 +499,7 @@ pub fn switching(
         // A target that may scale in to 0 by itself: desiredCount schedules, as for any service.
         return (plain, warnings, notes);
     }
-    if let Some(r) = recorded.filter(|r| *r != bounds) {
+    if let Some(r) = recorded.on.filter(|r| *r != bounds) {
         warnings.push(format!(
             "its Application Auto Scaling bounds changed since they were recorded ({r}; now \
              {bounds}): apply records the new ones"
@@ -493,6 +519,14 @@ pub fn switching(
         spec.off_count
     ));
     (Switching::Bounds(bounds), warnings, notes)
+}
+
+/// The bounds a service's existing autoscaling-aware schedules set, in any group: those of its
+/// (first) on schedule, recorded at apply, and those of its off schedule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recorded {
+    pub on: Option<Bounds>,
+    pub off: Option<Bounds>,
 }
 
 /// The plan that makes the existing schedules match the requests. Warnings are the same for
@@ -523,7 +557,17 @@ pub fn plan(
     let mut existing_on: HashMap<(&ClientKey, &str, &ServiceId), (Slot, u32)> = HashMap::new();
     let mut existing_until: HashMap<(&ClientKey, &str, &ServiceId), jiff::civil::Date> =
         HashMap::new();
-    let mut recorded: HashMap<(&ClientKey, &str, &ServiceId), Bounds> = HashMap::new();
+    let mut recorded: HashMap<(&ClientKey, &ServiceId), Recorded> = HashMap::new();
+    for (key, s) in &observed.existing {
+        if let (Some((id, slot)), Some(b)) = (s.owner(), s.bounds()) {
+            let r = recorded.entry((key, id)).or_default();
+            match slot.switch {
+                Switch::On if slot.index == 1 || r.on.is_none() => r.on = Some(b),
+                Switch::Off if r.off.is_none() => r.off = Some(b),
+                _ => {}
+            }
+        }
+    }
     for (key, s) in &observed.existing {
         let Some((id, slot)) = s.owner() else {
             continue;
@@ -532,9 +576,6 @@ pub fn plan(
             continue;
         }
         let place = (key, s.group.as_str(), id);
-        if let Some(b) = s.bounds() {
-            recorded.entry(place).or_insert(b);
-        }
         if let Some(count) = s.input.desired_count().filter(|n| *n > 0) {
             let entry = existing_on.entry(place).or_insert((slot, count));
             if slot < entry.0 {
@@ -597,8 +638,12 @@ pub fn plan(
             }
             o.until > now
         });
-        let (switched, warnings, notes) =
-            switching(spec, live, recorded.get(&place).copied(), count);
+        let (switched, warnings, notes) = switching(
+            spec,
+            live,
+            recorded.get(&(key, &spec.id)).copied().unwrap_or_default(),
+            count,
+        );
         let held_until = asked.map(|o| o.until).or(overrides.get(&place).copied());
         plan.warnings.extend(
             warnings
@@ -912,6 +957,13 @@ fn plan_override(
         }),
         Switching::Count(_) => None,
     };
+    if let (Some(_), Some(n)) = (bounds, asked.count) {
+        plan.warnings.push(format!(
+            "{}: its override's count {n} is not used: with autoscaling-aware schedules an \
+             override keeps the bounds of its on (or off) schedule",
+            spec.label()
+        ));
+    }
     let count = bounds.map(|b| b.min).unwrap_or_else(|| {
         asked.count.unwrap_or(match asked.state {
             Switch::On => switched.on_count(),
@@ -933,7 +985,15 @@ fn plan_override(
         .copied();
     let action = diff(&end, old);
     wanted.insert((key.clone(), end.group.clone(), end.name.clone()));
-    if bounds.is_some() || live.is_none_or(|l| l.desired_count != count) {
+    let live_bounds = live.and_then(|l| match &l.scaling {
+        Scaling::Targets(t) => t.first().copied(),
+        Scaling::Unread(_) => None,
+    });
+    let differs = match bounds {
+        Some(b) => live_bounds != Some(b),
+        None => live.is_none_or(|l| l.desired_count != count),
+    };
+    if differs {
         plan.counts.push(CountChange {
             key: key.clone(),
             id: spec.id.clone(),
@@ -1310,7 +1370,9 @@ mod tests {
             capacity: Capacity::default(),
             scaling: Scaling::Targets(target.into_iter().collect()),
         };
-        let choose = |l: Option<&LiveService>, recorded| switching(&r.spec, l, recorded, 3);
+        let choose = |l: Option<&LiveService>, on: Option<Bounds>| {
+            switching(&r.spec, l, Recorded { on, off: None }, 3)
+        };
         // Recorded from the live target at the first apply.
         let (s, w, _) = choose(Some(&live(Some(b(2, 6)))), None);
         assert_eq!((s, w.len()), (Switching::Bounds(b(2, 6)), 0));
@@ -1327,12 +1389,49 @@ mod tests {
         // At its off bounds with nothing recorded: the bounds to restore are unknown.
         let (s, w, _) = choose(Some(&live(Some(b(0, 0)))), None);
         assert_eq!(s, Switching::Count(3));
-        assert!(w.is_empty(), "a target at 0/0 can scale in to 0 by itself");
+        assert!(w[0].contains("no bounds to restore are recorded"), "{w:?}");
+        // The off count changed at night: the target is at the old off bounds, the recorded
+        // on bounds stay.
+        let mut one = r.spec.clone();
+        one.off_count = 1;
+        let recorded = Recorded {
+            on: Some(b(2, 6)),
+            off: Some(b(0, 0)),
+        };
+        let (s, _, _) = switching(&one, Some(&live(Some(b(0, 0)))), recorded, 3);
+        assert_eq!(s, Switching::Bounds(b(2, 6)));
+        // Off times only: nothing would restore the bounds, so desiredCount and the warning.
+        let mut off_only = r.spec.clone();
+        off_only.times =
+            crate::compile::Times::switches(None, Some(off_only.times.expressions().1[0].clone()))
+                .unwrap();
+        let (s, w, _) = switching(
+            &off_only,
+            Some(&live(Some(b(2, 6)))),
+            Recorded::default(),
+            3,
+        );
+        assert_eq!(s, Switching::Count(3));
+        assert!(w[0].contains("MinCapacity 2"), "{w:?}");
+        // Turned off at night: the bounds to restore are named.
+        let mut plain = r.spec.clone();
+        plain.autoscaling = false;
+        let (_, w, _) = switching(&plain, Some(&live(Some(b(0, 0)))), recorded, 3);
+        assert!(
+            w.iter()
+                .any(|w| w.contains("still at the off bounds") && w.contains("MinCapacity 2")),
+            "{w:?}"
+        );
         let mut night_one = r.spec.clone();
         night_one.off_count = 1;
-        let (s, w, _) = switching(&night_one, Some(&live(Some(b(1, 1)))), None, 3);
+        let (s, w, _) = switching(
+            &night_one,
+            Some(&live(Some(b(1, 1)))),
+            Recorded::default(),
+            3,
+        );
         assert_eq!(s, Switching::Count(3));
-        assert!(w[0].contains("bounds to restore are unknown"), "{w:?}");
+        assert!(w[0].contains("no bounds to restore are recorded"), "{w:?}");
         // MinCapacity 0, no target, a target gone: desiredCount.
         assert_eq!(
             choose(Some(&live(Some(b(0, 4)))), None).0,
@@ -1345,7 +1444,7 @@ mod tests {
         // An on_count that the bounds do not give is said to be unused.
         let mut counted = r.spec.clone();
         counted.on_count = Some(4);
-        let (_, w, _) = switching(&counted, Some(&live(Some(b(2, 6)))), None, 4);
+        let (_, w, _) = switching(&counted, Some(&live(Some(b(2, 6)))), Recorded::default(), 4);
         assert!(w[0].contains("on_count 4 is not used"), "{w:?}");
     }
 

@@ -288,6 +288,8 @@ pub struct CountRow {
     pub region: String,
     pub from: Option<u32>,
     pub to: u32,
+    /// The Application Auto Scaling bounds set instead of a count (autoscaling-aware), or null.
+    pub bounds: Option<crate::schedule::Bounds>,
     pub reason: String,
 }
 
@@ -315,6 +317,7 @@ impl PlanReport {
                     region: c.key.region.to_string(),
                     from: c.from,
                     to: c.to,
+                    bounds: c.bounds,
                     reason: c.reason.clone(),
                 })
                 .collect(),
@@ -368,15 +371,18 @@ impl Render for PlanReport {
             }
         }
         for c in &self.counts {
+            let change = match c.bounds {
+                Some(b) => format!("bounds -> {b}"),
+                None => format!(
+                    "desiredCount {} -> {}",
+                    c.from.map_or("?".to_string(), |n| n.to_string()),
+                    c.to
+                ),
+            };
             let _ = writeln!(
                 out,
-                "~ count     {}/{}  [{}]  desiredCount {} -> {}  ({})",
-                c.cluster,
-                c.service,
-                c.region,
-                c.from.map_or("?".to_string(), |n| n.to_string()),
-                c.to,
-                c.reason
+                "~ count     {}/{}  [{}]  {change}  ({})",
+                c.cluster, c.service, c.region, c.reason
             );
         }
         let t = &self.summary;

@@ -197,11 +197,12 @@ impl Prices {
                  format as data/fargate-prices.toml)"
             )
         };
-        let p = self.regions.get(region).ok_or_else(|| missing("prices"))?;
+        // EC2 tasks cost nothing beyond their instances: no price needed.
         let spot_share = match task.capacity {
             Capacity::Fargate { spot_share } => spot_share,
             Capacity::Ec2 => return Ok(0.0),
         };
+        let p = self.regions.get(region).ok_or_else(|| missing("prices"))?;
         let (on_demand, spot, name) = match task.arch {
             Arch::X86_64 => (p.x86_64, p.spot_x86_64, "x86_64"),
             Arch::Arm64 => (p.arm64, p.spot_arm64, "arm64"),

@@ -68,11 +68,11 @@ fn changes(schedules: &[Schedule], from: Timestamp, to: Timestamp) -> (u32, Vec<
     (start, events)
 }
 
-/// The week from Monday `monday` (local, in `zone`) of the given schedules; `held` is an
-/// override's (start, end, count).
+/// The week from Monday `monday` (local, in `zone`) of the given schedules (a count above
+/// `off_count` is on); `held` is an override's (start, end, count).
 pub fn week(
     label: &str,
-    schedules: &[Schedule],
+    (schedules, off_count): (&[Schedule], u32),
     zone: &Zone,
     calendar: &Calendar,
     monday: Date,
@@ -126,7 +126,7 @@ pub fn week(
                 seen.2 = true;
                 for minute in (0..60).step_by(5) {
                     let t = *t0 + jiff::SignedDuration::from_mins(minute);
-                    if count_at(t) > 0 {
+                    if count_at(t) > off_count {
                         seen.0 = true;
                     } else {
                         seen.1 = true;
@@ -147,7 +147,7 @@ pub fn week(
                 format!(
                     "{} {}",
                     tz.to_datetime(*t).strftime("%H:%M"),
-                    if *n > 0 { "on" } else { "off" }
+                    if *n > off_count { "on" } else { "off" }
                 )
             })
             .collect();
@@ -391,7 +391,7 @@ mod tests {
         let zone = Zone::parse("Europe/Berlin").unwrap();
         let w = week(
             "staging/web",
-            &schedules,
+            (&schedules, 0),
             &zone,
             &calendar,
             monday_of("2026-10-22".parse().unwrap()),
@@ -432,7 +432,7 @@ mod tests {
         let zone = Zone::parse("Europe/Berlin").unwrap();
         let w = week(
             "w",
-            &schedules,
+            (&schedules, 0),
             &zone,
             &calendar,
             "2027-03-22".parse().unwrap(),
@@ -456,7 +456,7 @@ mod tests {
         ));
         let w = week(
             "w",
-            &schedules,
+            (&schedules, 0),
             &zone,
             &calendar,
             "2026-10-19".parse().unwrap(),
@@ -477,7 +477,7 @@ mod tests {
             .map(|l| {
                 week(
                     l,
-                    &schedules,
+                    (&schedules, 0),
                     &zone,
                     &calendar,
                     "2026-10-19".parse().unwrap(),

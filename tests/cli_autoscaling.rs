@@ -226,7 +226,7 @@ async fn a_target_at_its_off_bounds_with_nothing_recorded_is_not_guessed() {
         .cli(&format!("plan -f {} --output json", path.display()))
         .ok();
     assert!(
-        r.stderr.contains("bounds to restore are unknown"),
+        r.stderr.contains("no bounds to restore are recorded"),
         "{}",
         r.stderr
     );

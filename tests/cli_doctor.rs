@@ -34,7 +34,7 @@ async fn doctor_finds_what_would_fail_or_save_nothing() {
     let env = Env::in_region("ap-southeast-2").await;
     env.services(
         "doc",
-        &["web", "scaled", "clash", "off-only"],
+        &["web", "scaled", "clash", "off-only", "counted"],
         2,
         LaunchType::Fargate,
     )
@@ -45,7 +45,7 @@ async fn doctor_finds_what_would_fail_or_save_nothing() {
     // The role, made by ecs-onoff for every service.
     env.cli(&format!(
         "iam create-role --role-name ecs-onoff-doctor {region} -g g-doc -c doc -s web -s scaled \
-         -s clash -s off-only"
+         -s clash -s off-only -s counted"
     ))
     .ok();
     env.cli(&format!(
@@ -133,11 +133,13 @@ async fn doctor_finds_what_would_fail_or_save_nothing() {
         "--window 'DAILY 02:30-06:00'",
     ))
     .ok();
-    // Running with 3 while its on schedule sets 2; a disabled schedule.
+    // Turned on every midnight (so on now, whatever the time) with 2, running with 3.
+    env.cli(&schedule("doc", "counted", "--on 'cron(0 0 * * ? *)'"))
+        .ok();
     env.ecs()
         .update_service()
         .cluster("doc")
-        .service("web")
+        .service("counted")
         .desired_count(3)
         .send()
         .await
@@ -152,6 +154,7 @@ async fn doctor_finds_what_would_fail_or_save_nothing() {
              [[service]]\ncluster = \"doc\"\nservice = \"scaled\"\n\n\
              [[service]]\ncluster = \"doc\"\nservice = \"clash\"\n\n\
              [[service]]\ncluster = \"doc\"\nservice = \"off-only\"\n\n\
+             [[service]]\ncluster = \"doc\"\nservice = \"counted\"\n\n\
              [[service]]\ncluster = \"doc-ec2\"\nservice = \"batch\"\n"
         ),
     );
@@ -160,7 +163,11 @@ async fn doctor_finds_what_would_fail_or_save_nothing() {
         .run();
     assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
     let report = r.json();
-    assert_eq!(codes(&report, "web"), ["on-count-differs"]);
+    assert_eq!(codes(&report, "web"), Vec::<String>::new());
+    assert_eq!(
+        codes(&report, "counted"),
+        ["schedule-missing", "on-count-differs"]
+    );
     assert_eq!(codes(&report, "scaled"), ["autoscaling-undoes-off"]);
     let clash = codes(&report, "clash");
     assert_eq!(clash, ["conflict", "conflict"], "{report}");
@@ -168,16 +175,18 @@ async fn doctor_finds_what_would_fail_or_save_nothing() {
     let batch = codes(&report, "batch");
     assert!(batch.contains(&"saves-nothing".to_string()), "{batch:?}");
     assert!(batch.contains(&"daylight-saving".to_string()), "{batch:?}");
-    let web = &report["services"][0];
-    assert_eq!(web["findings"][0]["severity"], "warning");
-    assert!(web["findings"][0]["command"]
+    let counted = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "counted")
+        .unwrap();
+    assert_eq!(counted["findings"][1]["severity"], "warning");
+    assert!(counted["findings"][1]["command"]
         .as_str()
         .unwrap()
         .contains("--on-count 3"));
-    assert!(
-        report["summary"]["errors"].as_u64().unwrap() >= 2,
-        "{report}"
-    );
+    assert_eq!(report["summary"]["errors"], 1, "{report}");
 
     // The text report: each finding with its fix and command.
     let r = env

@@ -10,7 +10,7 @@ use crate::exit::{ExitStatus, InvalidInput};
 use crate::iam::{self, Grants, Scope, EXECUTION_POLICY_NAME};
 use crate::output::Printer;
 use crate::plan::Action;
-use crate::reconcile::{self, Lanes, DEFAULT_CONCURRENCY};
+use crate::reconcile::{self, DEFAULT_CONCURRENCY};
 use crate::report::{Document, GrantsReport, RoleReport};
 use crate::schedule::ServiceId;
 use crate::spec::Connection;
@@ -127,9 +127,8 @@ async fn fleet_grants(
     let mut resolved = Vec::new();
     if !fleet.selectors.is_empty() {
         // [[select]] entries name their services in AWS: resolved as `plan` does.
-        let connections = fleet.selectors.iter().map(|s| &s.template.connection);
-        let lanes = Lanes::open(settings, connections, DEFAULT_CONCURRENCY).await?;
-        let chosen = reconcile::resolve_selectors(&lanes, &fleet, printer).await?;
+        let (lanes, chosen) =
+            reconcile::open_fleet(&fleet, settings, DEFAULT_CONCURRENCY, printer).await?;
         for spec in chosen.into_iter().skip(specs.len()) {
             let region = lanes.connections.key(&spec.connection).region.clone();
             resolved.push((region, spec));

@@ -23,6 +23,8 @@ pub struct ServiceSavings {
     pub service: String,
     pub region: String,
     pub timezone: String,
+    /// The first local day of its period.
+    pub from: String,
     pub on_count: u32,
     pub task: Task,
     /// What one task costs per hour.
@@ -61,7 +63,8 @@ pub struct Change {
 
 #[derive(Debug, Serialize)]
 pub struct SavingsReport {
-    pub from: String,
+    /// `--from`, or null: today in each service's time zone.
+    pub from: Option<String>,
     pub days: u32,
     pub services: Vec<ServiceSavings>,
     pub regions: Vec<Total>,
@@ -125,7 +128,8 @@ impl Render for SavingsReport {
     fn text(&self, _: &Style) -> String {
         let mut out = format!(
             "Savings over {} days from {} (each service's time zone):\n",
-            self.days, self.from
+            self.days,
+            self.from.as_deref().unwrap_or("today")
         );
         out.push_str(&crate::report::table(&HEADER, &self.rows()));
         for s in self.services.iter().filter(|s| s.reason.is_some()) {
@@ -158,7 +162,7 @@ impl Render for SavingsReport {
         let mut out = format!(
             "**ecs-onoff savings**: {} days from {}, ${:.2} of ${:.2} saved ({:.1}%)\n\n",
             self.days,
-            self.from,
+            self.from.as_deref().unwrap_or("today"),
             self.total.money.saved_usd,
             self.total.money.always_on_usd,
             self.total.money.saved_percent
@@ -265,11 +269,7 @@ pub async fn run(
         services: services.len(),
         money: Money::sum(services.iter().map(|s| &s.money)),
     };
-    // Each service's period starts on this date in its own time zone.
-    let from = args
-        .from
-        .unwrap_or_else(|| jiff::tz::TimeZone::UTC.to_datetime(now).date())
-        .to_string();
+    let from = args.from.map(|d| d.to_string());
     printer.emit(&SavingsReport {
         from,
         days: args.days,
@@ -487,7 +487,7 @@ fn one(
         profile: None,
     };
     let schedules = spec.schedules(&key, on_count, &compiled);
-    let held = spec.override_.as_ref().map(|o| {
+    let held = spec.override_.as_ref().filter(|o| o.until > now).map(|o| {
         let count = o.count.unwrap_or(match o.state {
             crate::naming::Switch::On => on_count,
             crate::naming::Switch::Off => spec.off_count,
@@ -500,7 +500,7 @@ fn one(
         .map_err(|e| format!("{label}: {e}"))?;
     let week = crate::timeline::week(
         &format!("{}/{}", spec.id.cluster, spec.id.service),
-        &schedules,
+        (&schedules, spec.off_count),
         zone,
         &spec.calendar,
         crate::timeline::monday_of(first_day),
@@ -511,6 +511,7 @@ fn one(
         service: spec.id.service.to_string(),
         region: region.to_string(),
         timezone: zone.name().to_string(),
+        from: first_day.to_string(),
         on_count,
         task,
         task_usd_per_hour: hourly,

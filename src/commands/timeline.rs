@@ -54,7 +54,7 @@ pub async fn run(
         };
         let on = spec.on_count.unwrap_or(1).max(1);
         let schedules = spec.schedules(&key, on, &compiled);
-        let held = spec.override_.as_ref().map(|o| {
+        let held = spec.override_.as_ref().filter(|o| o.until > now).map(|o| {
             let count = match o.state {
                 crate::naming::Switch::On => o.count.unwrap_or(on),
                 crate::naming::Switch::Off => o.count.unwrap_or(spec.off_count),
@@ -63,7 +63,7 @@ pub async fn run(
         });
         weeks.push(crate::timeline::week(
             &format!("{}/{}", spec.id.cluster, spec.id.service),
-            &schedules,
+            (&schedules, spec.off_count),
             zone,
             &spec.calendar,
             monday,
