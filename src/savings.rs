@@ -490,6 +490,11 @@ mod tests {
             prices.hourly("us-east-1", &task(Arch::X86_64, Capacity::Ec2)),
             Ok(0.0)
         );
+        // ... in any Region, in the table or not.
+        assert_eq!(
+            prices.hourly("sa-east-1", &task(Arch::Arm64, Capacity::Ec2)),
+            Ok(0.0)
+        );
         // A Region or price not in the table: an error naming --prices.
         let e = prices
             .hourly("sa-east-1", &task(Arch::X86_64, on_demand))
