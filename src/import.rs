@@ -1045,6 +1045,31 @@ mod tests {
     }
 
     #[test]
+    fn autoscaling_aware_schedules_read_back_exactly() {
+        let mut s = crate::spec::tests::spec("staging", "web");
+        s.times = Times::windows(vec!["MON-FRI 08:00-19:00".parse().unwrap()]).unwrap();
+        let key = ClientKey {
+            region: "eu-central-1".parse().unwrap(),
+            profile: None,
+        };
+        let compiled = s.compile(now()).unwrap();
+        let bounds = crate::schedule::Bounds { min: 2, max: 6 };
+        let found: Vec<Found> = s
+            .schedules_with(&key, crate::spec::Switching::Bounds(bounds), &compiled)
+            .into_iter()
+            .map(|schedule| Found {
+                region: key.region.clone(),
+                schedule,
+            })
+            .collect();
+        let e = one(&found);
+        assert_eq!(e.times, windows(&["MON-FRI 08:00-19:00"]));
+        assert_eq!(e.on_count, Some(2), "the MinCapacity");
+        assert!(e.exact, "{:?}", e.notes);
+        assert!(e.adopt.is_empty());
+    }
+
+    #[test]
     fn skipped_days_under_way_and_ended_segments() {
         // Written on Wednesday 2026-12-23 at 21:00 in Berlin, with 12-24..12-26 skipped; read
         // on Thursday the 24th at 11:00.
