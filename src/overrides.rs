@@ -269,6 +269,35 @@ pub fn in_effect(regular: &[Schedule], at: Timestamp, count: u32) -> Option<&Sch
     })
 }
 
+/// The count a service has through [`from`, `to`): the count at `from` (`None` when none of
+/// its schedules fired in the 35 days before), then each change after it, from the fires of its
+/// schedules and an override's hold `(start, end, count)`, after whose end the schedules resume.
+pub fn counts_between(
+    schedules: &[Schedule],
+    from: Timestamp,
+    to: Timestamp,
+    held: Option<(Timestamp, Timestamp, u32)>,
+) -> (Option<u32>, Vec<(Timestamp, u32)>) {
+    let mut start = scheduled_count(schedules, from);
+    let mut changes: Vec<(Timestamp, u32)> = timeline(schedules, from, to)
+        .into_iter()
+        .filter(|(t, _)| *t > from && *t < to)
+        .collect();
+    if let Some((hold, until, count)) = held.filter(|(a, b, _)| *a < to && *b > from) {
+        changes.retain(|(t, _)| *t < hold || *t >= until);
+        if hold <= from {
+            start = Some(count);
+        } else {
+            changes.push((hold, count));
+        }
+        if until < to {
+            changes.push((until, scheduled_count(schedules, until).unwrap_or(count)));
+        }
+        changes.sort_by_key(|(t, _)| *t);
+    }
+    (start, changes)
+}
+
 /// The desiredCount a set of regular schedules gives at `at`: the count of the last fire at or
 /// before it (within 35 days), if any fired.
 pub fn scheduled_count(regular: &[Schedule], at: Timestamp) -> Option<u32> {

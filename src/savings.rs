@@ -276,30 +276,15 @@ pub fn usage(
     held: Option<(Timestamp, Timestamp, u32)>,
     period: Period,
 ) -> Usage {
-    let events = crate::overrides::timeline(schedules, period.from, period.to);
-    let start = crate::overrides::scheduled_count(schedules, period.from).unwrap_or_else(|| {
+    let (start, changes) =
+        crate::overrides::counts_between(schedules, period.from, period.to, held);
+    let start = start.unwrap_or_else(|| {
         // Nothing fired in the weeks before: the opposite of what fires first.
-        match events.first() {
+        match changes.first() {
             Some((_, n)) if *n > 0 => 0,
             _ => on_count,
         }
     });
-    let mut changes: Vec<(Timestamp, u32)> = events
-        .into_iter()
-        .filter(|(t, _)| *t > period.from && *t < period.to)
-        .collect();
-    if let Some((from, until, count)) = held {
-        // The override holds the count from its start to its end; the schedules resume after.
-        let resume = crate::overrides::scheduled_count(schedules, until);
-        changes.retain(|(t, _)| *t < from || *t >= until);
-        if from < period.to && until > period.from {
-            changes.push((from.max(period.from), count));
-            if until < period.to {
-                changes.push((until, resume.unwrap_or(count)));
-            }
-        }
-        changes.sort_by_key(|(t, _)| *t);
-    }
     let (mut off, mut task) = (0.0, 0.0);
     let mut at = period.from;
     let mut count = start;

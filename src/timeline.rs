@@ -59,15 +59,6 @@ pub fn monday_of(date: Date) -> Date {
 }
 
 /// The state changes of the schedules in [from, to), and the count at `from`.
-fn changes(schedules: &[Schedule], from: Timestamp, to: Timestamp) -> (u32, Vec<(Timestamp, u32)>) {
-    let start = crate::overrides::scheduled_count(schedules, from).unwrap_or(0);
-    let events = crate::overrides::timeline(schedules, from, to)
-        .into_iter()
-        .filter(|(t, _)| *t > from && *t < to)
-        .collect();
-    (start, events)
-}
-
 /// The week from Monday `monday` (local, in `zone`) of the given schedules (a count above
 /// `off_count` is on); `held` is an override's (start, end, count).
 pub fn week(
@@ -86,15 +77,9 @@ pub fn week(
     };
     let day_after = |d: Date| d.tomorrow().unwrap_or(d);
     let end_date = (0..7).fold(monday, |d, _| day_after(d));
-    let (start, mut events) = changes(schedules, at(monday), at(end_date));
-    if let Some((from, until, count)) = held {
-        events.retain(|(t, _)| *t < from || *t >= until);
-        events.push((from, count));
-        if let Some(resume) = crate::overrides::scheduled_count(schedules, until) {
-            events.push((until, resume));
-        }
-        events.sort_by_key(|(t, _)| *t);
-    }
+    let (start, events) =
+        crate::overrides::counts_between(schedules, at(monday), at(end_date), held);
+    let start = start.unwrap_or(0);
     // The count at each instant: the last change at or before it.
     let count_at = |t: Timestamp| {
         events
@@ -466,6 +451,29 @@ mod tests {
         assert!(w.days[0].hours[18..].iter().all(|c| *c == Cell::On));
         assert!(w.days[1].hours[..9].iter().all(|c| *c == Cell::On));
         assert!(!w.days[2].overridden);
+        // An override that ended before the week changes nothing in it.
+        let before = Some((
+            "2026-10-12T16:30:00Z".parse().unwrap(),
+            "2026-10-13T07:00:00Z".parse().unwrap(),
+            2,
+        ));
+        let plain = week(
+            "w",
+            (&schedules, 0),
+            &zone,
+            &calendar,
+            "2026-10-19".parse().unwrap(),
+            None,
+        );
+        let after = week(
+            "w",
+            (&schedules, 0),
+            &zone,
+            &calendar,
+            "2026-10-19".parse().unwrap(),
+            before,
+        );
+        assert_eq!(after, plain);
     }
 
     #[test]
