@@ -216,17 +216,31 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
         }
         Err(e) => Err(why(&e)),
     };
+    // The scalable targets, 50 services a DescribeScalableTargets call.
+    let rids: Vec<String> = targets
+        .iter()
+        .map(|t| autoscaling::resource_id(&t.id.cluster, &t.id.service))
+        .collect();
+    let mut bounds = Ok(HashMap::new());
+    for chunk in rids.chunks(autoscaling::DESCRIBE_BATCH) {
+        match autoscaling::bounds(&clients.autoscaling, chunk).await {
+            Ok(found) => {
+                if let Ok(all) = &mut bounds {
+                    all.extend(found);
+                }
+            }
+            Err(e) => bounds = Err(why(&e)),
+        }
+    }
     let mut roles: HashMap<String, RoleRead> = HashMap::new();
     let mut out = Vec::new();
-    for t in targets {
+    for (t, rid) in targets.iter().zip(&rids) {
         let id = &t.id;
-        let rid = autoscaling::resource_id(&id.cluster, &id.service);
-        let scaling =
-            match autoscaling::bounds(&clients.autoscaling, std::slice::from_ref(&rid)).await {
-                Ok(mut found) => Scaling::Targets(found.remove(&rid).unwrap_or_default()),
-                Err(e) => Scaling::Unread(why(&e)),
-            };
-        let actions = autoscaling::scheduled_actions(&clients.autoscaling, &rid)
+        let scaling = match &mut bounds {
+            Ok(found) => Scaling::Targets(found.remove(rid).unwrap_or_default()),
+            Err(e) => Scaling::Unread(e.clone()),
+        };
+        let actions = autoscaling::scheduled_actions(&clients.autoscaling, rid)
             .await
             .map_err(|e| why(&e));
         let (schedules, others) = match &all {

@@ -13,7 +13,7 @@ use crate::savings::{Arch, Capacity, Money, Period, Prices, Task, EC2_REASON};
 use crate::spec::{ClientKey, ServiceSpec, TaskKeys};
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// One service's savings.
@@ -381,25 +381,51 @@ async fn compute(
         let (lanes, specs) =
             reconcile::open_fleet(fleet, &global.aws_settings(), DEFAULT_CONCURRENCY, printer)
                 .await?;
-        for spec in specs {
+        // The services, 10 a DescribeServices call per cluster; each task definition once.
+        let mut described: HashMap<(ClientKey, String, String), ecs::ServiceInfo> = HashMap::new();
+        let mut by_cluster: BTreeMap<(ClientKey, String), Vec<&str>> = BTreeMap::new();
+        for spec in &specs {
             let key = lanes.connections.key(&spec.connection).clone();
-            let client = &lanes.clients(&key).ecs;
-            let info = ecs::describe(client, &spec.id.cluster, &[spec.id.service.as_str()])
-                .await?
-                .and_then(|found| found.into_iter().find(|s| s.status == "ACTIVE"))
-                .ok_or_else(|| {
-                    InvalidInput::new(format!(
-                        "{}: the service was not found, or is not ACTIVE, in {key}",
-                        spec.label()
-                    ))
-                })?;
-            let task = ecs::task_definition(client, &info.task_definition).await?;
+            by_cluster
+                .entry((key, spec.id.cluster.to_string()))
+                .or_default()
+                .push(spec.id.service.as_str());
+        }
+        for ((key, cluster), names) in &by_cluster {
+            for chunk in names.chunks(ecs::DESCRIBE_BATCH) {
+                let found = ecs::describe(&lanes.clients(key).ecs, cluster, chunk).await?;
+                for info in found.unwrap_or_default() {
+                    if info.status == "ACTIVE" {
+                        described.insert((key.clone(), cluster.clone(), info.name.clone()), info);
+                    }
+                }
+            }
+        }
+        let mut task_definitions: HashMap<String, ecs::TaskDefinitionInfo> = HashMap::new();
+        for spec in &specs {
+            let key = lanes.connections.key(&spec.connection).clone();
+            let place = (
+                key.clone(),
+                spec.id.cluster.to_string(),
+                spec.id.service.to_string(),
+            );
+            let info = described.remove(&place).ok_or_else(|| {
+                InvalidInput::new(format!(
+                    "{}: the service was not found, or is not ACTIVE, in {key}",
+                    spec.label()
+                ))
+            })?;
+            if !task_definitions.contains_key(&info.task_definition) {
+                let read =
+                    ecs::task_definition(&lanes.clients(&key).ecs, &info.task_definition).await?;
+                task_definitions.insert(info.task_definition.clone(), read);
+            }
             let live = Live {
                 desired: info.desired_count,
                 capacity: capacity_of(&info),
-                task,
+                task: task_definitions[&info.task_definition].clone(),
             };
-            subjects.push((spec, key.region.to_string(), Some(live)));
+            subjects.push((spec.clone(), key.region.to_string(), Some(live)));
         }
     }
     let mut out = Vec::new();
