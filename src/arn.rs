@@ -229,6 +229,16 @@ pub fn register_target(partition: &str) -> String {
     format!("arn:{partition}{REGISTER_TARGET_SUFFIX}")
 }
 
+/// How the universal target that calls EC2 Auto Scaling UpdateAutoScalingGroup ends, after
+/// `arn:<partition>` (the SDK service identifier `autoscaling`).
+pub const UPDATE_GROUP_TARGET_SUFFIX: &str =
+    ":scheduler:::aws-sdk:autoscaling:updateAutoScalingGroup";
+
+/// The universal target that calls EC2 Auto Scaling UpdateAutoScalingGroup.
+pub fn update_group_target(partition: &str) -> String {
+    format!("arn:{partition}{UPDATE_GROUP_TARGET_SUFFIX}")
+}
+
 pub fn schedule_group_arn(region: &str, account: &str, group: &str) -> String {
     format!(
         "arn:{}:scheduler:{region}:{account}:schedule-group/{group}",

@@ -749,6 +749,43 @@ pub struct ServiceArgs {
     pub group: GroupName,
 }
 
+/// Capacity-aware switching (EC2): the Auto Scaling group that carries the service too.
+#[derive(Debug, Clone, Args)]
+pub struct CapacityArgs {
+    /// Also switch the Auto Scaling group whose instances carry the service (EC2 launch type or
+    /// EC2 capacity provider): off after the last service on it is off, on before the first is
+    /// on. Found through the capacity provider strategy; the plain EC2 launch type needs --asg
+    #[arg(long)]
+    pub capacity: bool,
+    /// The Auto Scaling group of a service on the EC2 launch type without capacity providers
+    /// (ecs-onoff does not guess it)
+    #[arg(long, value_name = "NAME", requires = "capacity")]
+    pub asg: Option<crate::capacity::AsgName>,
+    /// How long before the first service is on the group is scaled out (instances must boot
+    /// and register)
+    #[arg(long, value_name = "DURATION", default_value = "10m", requires = "capacity", value_parser = crate::capacity::parse_margin)]
+    pub lead: jiff::SignedDuration,
+    /// How long after the last service is off the group is scaled in (tasks drain)
+    #[arg(long, value_name = "DURATION", default_value = "10m", requires = "capacity", value_parser = crate::capacity::parse_margin)]
+    pub drain: jiff::SignedDuration,
+    /// Schedule the group although services ecs-onoff does not switch run on it (they lose
+    /// their instances while it is off)
+    #[arg(long, requires = "capacity")]
+    pub force: bool,
+}
+
+impl CapacityArgs {
+    /// The mode asked for, if any.
+    pub fn mode(&self) -> Option<crate::capacity::CapacityMode> {
+        self.capacity.then(|| crate::capacity::CapacityMode {
+            asg: self.asg.clone(),
+            lead: self.lead,
+            drain: self.drain,
+            force: self.force,
+        })
+    }
+}
+
 /// Turn an ECS service on and off on a schedule (creates or updates its schedules).
 #[derive(Debug, Args)]
 #[command(
@@ -827,6 +864,8 @@ pub struct ScheduleArgs {
     /// service by desiredCount anyway (by default its schedules set the target's bounds)
     #[arg(long)]
     pub no_autoscaling: bool,
+    #[command(flatten)]
+    pub capacity: CapacityArgs,
     /// Print the CreateSchedule requests as JSON; make no AWS call and need no credentials
     #[arg(long)]
     pub dry_run: bool,

@@ -107,10 +107,26 @@ macro_rules! settings_table {
             #[serde(default)]
             #[schemars(with = "Option<String>")]
             pub arch: Option<Spanned<String>>,
-            /// "FARGATE", "FARGATE_SPOT" or "EC2", for `savings` [default: the service's].
+            /// true: also switch the Auto Scaling group that carries the service (EC2), off after the last service on it, on before the first. A text instead, "FARGATE", "FARGATE_SPOT" or "EC2", tells `savings` where the tasks run [default: the service's].
+            #[serde(default)]
+            #[schemars(with = "Option<CapacityKey>")]
+            pub capacity: Option<Spanned<CapacityKey>>,
+            /// With capacity = true: the Auto Scaling group of a service on the EC2 launch type without capacity providers.
             #[serde(default)]
             #[schemars(with = "Option<String>")]
-            pub capacity: Option<Spanned<String>>,
+            pub asg: Option<Spanned<String>>,
+            /// With capacity = true: how long before the first service is on its group is scaled out, e.g. "10m" [default: 10m].
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub lead: Option<Spanned<String>>,
+            /// With capacity = true: how long after the last service is off its group is scaled in, e.g. "10m" [default: 10m].
+            #[serde(default)]
+            #[schemars(with = "Option<String>")]
+            pub drain: Option<Spanned<String>>,
+            /// With capacity = true: schedule the group although services not in the file run on it [default: false].
+            #[serde(default)]
+            #[schemars(with = "Option<bool>")]
+            pub force: Option<Spanned<bool>>,
         }
 
         impl $name {
@@ -137,6 +153,10 @@ macro_rules! settings_table {
                     task_storage: &self.task_storage,
                     arch: &self.arch,
                     capacity: &self.capacity,
+                    asg: &self.asg,
+                    lead: &self.lead,
+                    drain: &self.drain,
+                    force: &self.force,
                 }
             }
         }
@@ -174,7 +194,19 @@ struct Keys<'a> {
     task_memory: &'a Option<Spanned<i64>>,
     task_storage: &'a Option<Spanned<i64>>,
     arch: &'a Option<Spanned<String>>,
-    capacity: &'a Option<Spanned<String>>,
+    capacity: &'a Option<Spanned<CapacityKey>>,
+    asg: &'a Option<Spanned<String>>,
+    lead: &'a Option<Spanned<String>>,
+    drain: &'a Option<Spanned<String>>,
+    force: &'a Option<Spanned<bool>>,
+}
+
+/// `capacity`: true or false (capacity-aware switching), or where the tasks run (for `savings`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CapacityKey {
+    Switch(bool),
+    Kind(String),
 }
 
 /// A string, or a list of strings.
@@ -310,7 +342,7 @@ pub struct OverrideEntry {
 }
 
 /// The keys of `[defaults]`; a `[[service]]` has these and [`ENTRY_KEYS`].
-const SETTING_KEYS: [&str; 21] = [
+const SETTING_KEYS: [&str; 25] = [
     "region",
     "profile",
     "timezone",
@@ -332,6 +364,10 @@ const SETTING_KEYS: [&str; 21] = [
     "task_storage",
     "arch",
     "capacity",
+    "asg",
+    "lead",
+    "drain",
+    "force",
 ];
 /// The keys only a `[[service]]` has.
 const ENTRY_KEYS: [&str; 4] = ["cluster", "service", "skip", "adopt"];
@@ -546,6 +582,11 @@ struct Layer {
     task_storage: Setting<u32>,
     arch: Setting<crate::savings::Arch>,
     capacity: Setting<crate::savings::Capacity>,
+    capacity_aware: Setting<bool>,
+    asg: Setting<crate::capacity::AsgName>,
+    lead: Setting<jiff::SignedDuration>,
+    drain: Setting<jiff::SignedDuration>,
+    force: Setting<bool>,
 }
 
 fn count(report: &mut Report, key: &str, value: &Option<Spanned<i64>>) -> Setting<u32> {
@@ -699,10 +740,31 @@ fn layer(report: &mut Report, keys: &Keys, calendars: &HashMap<String, Option<Ca
             .arch
             .as_ref()
             .map(|v| report.parse("arch", v, str::parse)),
-        capacity: keys
-            .capacity
+        capacity: keys.capacity.as_ref().and_then(|v| match v.get_ref() {
+            CapacityKey::Kind(text) => Some(
+                text.parse()
+                    .map_err(|e| report.at(v.span(), format!("capacity: {e} (or true/false)")))
+                    .ok(),
+            ),
+            CapacityKey::Switch(_) => None,
+        }),
+        capacity_aware: keys.capacity.as_ref().and_then(|v| match v.get_ref() {
+            CapacityKey::Switch(on) => Some(Some(*on)),
+            CapacityKey::Kind(_) => None,
+        }),
+        asg: keys
+            .asg
             .as_ref()
-            .map(|v| report.parse("capacity", v, str::parse)),
+            .map(|v| report.parse("asg", v, str::parse)),
+        lead: keys
+            .lead
+            .as_ref()
+            .map(|v| report.parse("lead", v, crate::capacity::parse_margin)),
+        drain: keys
+            .drain
+            .as_ref()
+            .map(|v| report.parse("drain", v, crate::capacity::parse_margin)),
+        force: keys.force.as_ref().map(|v| Some(*v.get_ref())),
     }
 }
 
@@ -800,6 +862,26 @@ fn resolve_keys(
         }
         (None, None) => None,
     };
+    let capacity_aware = pick(&own.capacity_aware, &defaults.capacity_aware)
+        .ok()?
+        .unwrap_or(false);
+    let asg = pick(&own.asg, &defaults.asg).ok()?;
+    let lead = pick(&own.lead, &defaults.lead).ok()?;
+    let drain = pick(&own.drain, &defaults.drain).ok()?;
+    let force = pick(&own.force, &defaults.force).ok()?;
+    if !capacity_aware && (asg.is_some() || lead.is_some() || drain.is_some() || force.is_some()) {
+        report.at(
+            here.clone(),
+            "asg, lead, drain and force apply to capacity-aware switching: set capacity = true",
+        );
+        return None;
+    }
+    let capacity = capacity_aware.then(|| crate::capacity::CapacityMode {
+        asg,
+        lead: lead.unwrap_or(crate::capacity::DEFAULT_LEAD),
+        drain: drain.unwrap_or(crate::capacity::DEFAULT_DRAIN),
+        force: force.unwrap_or(false),
+    });
     let l = report.locate(here.start);
     Some(ServiceSpec {
         id: ServiceId {
@@ -840,6 +922,7 @@ fn resolve_keys(
             arch: pick(&own.arch, &defaults.arch).ok()?,
             capacity: pick(&own.capacity, &defaults.capacity).ok()?,
         },
+        capacity,
         origin: Origin::File {
             path: report.path.to_string(),
             line: l.line,

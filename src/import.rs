@@ -684,6 +684,7 @@ fn spec_of(entry: &Entry, id: &ServiceId) -> Result<ServiceSpec, String> {
         adopt: Vec::new(),
         autoscaling: true,
         task: Default::default(),
+        capacity: None,
         origin: Origin::Flags,
     })
 }

@@ -15,6 +15,7 @@ mod newtype;
 pub mod arn;
 pub mod aws;
 pub mod calendar;
+pub mod capacity;
 pub mod checks;
 pub mod cli;
 pub mod commands;

@@ -167,7 +167,7 @@ impl GroupName {
 }
 
 /// 64-bit FNV-1a: small, fixed forever, and the same on every platform.
-fn fnv1a64(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
         hash ^= u64::from(*b);
@@ -216,7 +216,7 @@ impl Slot {
         s
     }
 
-    fn parse(text: &str) -> Option<Slot> {
+    pub(crate) fn parse(text: &str) -> Option<Slot> {
         let (head, until) = match text.split_once('-') {
             Some((head, date)) => {
                 if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {

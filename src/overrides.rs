@@ -301,8 +301,7 @@ pub fn counts_between(
 /// The desiredCount a set of regular schedules gives at `at`: the count of the last fire at or
 /// before it (within 35 days), if any fired.
 pub fn scheduled_count(regular: &[Schedule], at: Timestamp) -> Option<u32> {
-    let from = at - LOOKBACK - SignedDuration::from_secs(1);
-    timeline(regular, from, at).last().map(|(_, count)| *count)
+    level_at(regular, at, &|s: &Schedule| s.input.desired_count())
 }
 
 /// An override asked for in a fleet file.
@@ -562,28 +561,46 @@ pub fn plan_cancel(existing: &[Schedule], live: u32, now: Timestamp) -> Override
 /// enabled schedule (regular ones within their dates, and at() end schedules) between `from`
 /// and `to`, in order, with the count it sets. What AWS would do, replayed.
 pub fn timeline(schedules: &[Schedule], from: Timestamp, to: Timestamp) -> Vec<(Timestamp, u32)> {
+    levels(schedules, from, to, &|s: &Schedule| s.input.desired_count())
+}
+
+/// The fires of the enabled schedules in (`from`, `to`], in time order, each with the value
+/// `level` reads from it (schedules it reads none from are left out).
+pub fn levels(
+    schedules: &[Schedule],
+    from: Timestamp,
+    to: Timestamp,
+    level: &dyn Fn(&Schedule) -> Option<u32>,
+) -> Vec<(Timestamp, u32)> {
     let mut out = Vec::new();
     for s in schedules.iter().filter(|s| s.state == Some(State::Enabled)) {
-        let (Ok(expr), Ok(zone), Some(count)) = (
+        let (Ok(expr), Ok(zone), Some(value)) = (
             ScheduleExpression::parse(&s.expression),
             Zone::parse(&s.timezone),
-            s.input.desired_count(),
+            level(s),
         ) else {
             continue;
         };
+        // Evaluated only up to `to`: the schedule's EndDate, or `to` when that comes first.
+        let mut active = s.active();
+        active.end = Some(active.end.map_or(to, |end| end.min(to)));
         let fires = expr
-            .next_fires_active(&zone, from, MAX_REPLAYED, &s.active())
+            .next_fires_active(&zone, from, MAX_REPLAYED, &active)
             .fires;
-        out.extend(
-            fires
-                .into_iter()
-                .map(|f| f.utc)
-                .take_while(|t| *t <= to)
-                .map(|t| (t, count)),
-        );
+        out.extend(fires.into_iter().map(|f| f.utc).map(|t| (t, value)));
     }
     out.sort();
     out
+}
+
+/// The value `level` reads from the last fire at or before `at` (within 35 days), if any fired.
+pub fn level_at(
+    schedules: &[Schedule],
+    at: Timestamp,
+    level: &dyn Fn(&Schedule) -> Option<u32>,
+) -> Option<u32> {
+    let from = at - LOOKBACK - SignedDuration::from_secs(1);
+    levels(schedules, from, at, level).last().map(|(_, v)| *v)
 }
 
 #[cfg(test)]

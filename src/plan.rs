@@ -77,12 +77,31 @@ impl Step {
         self.schedule.owner()
     }
 
+    /// What the schedule switches, and its slot: a service's own schedule, or a capacity
+    /// schedule of an Auto Scaling group.
+    pub fn unit(&self) -> Option<(Unit<'_>, Slot)> {
+        self.owner()
+            .map(|(id, slot)| (Unit::Service(id), slot))
+            .or_else(|| {
+                self.schedule
+                    .capacity_owner()
+                    .map(|(g, slot)| (Unit::Group(g), slot))
+            })
+    }
+
     /// The service whose schedules replace this one: the delete of an adopted schedule.
     pub fn adopted_by(&self) -> Option<ServiceId> {
         (self.action == Action::Delete)
             .then(|| adopted_service(&self.schedule).ok())
             .flatten()
     }
+}
+
+/// What a set of schedules switches on and off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit<'a> {
+    Service(&'a ServiceId),
+    Group(&'a crate::capacity::AsgName),
 }
 
 /// A service's schedules in one group, reached through one client.
@@ -201,6 +220,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Puts the steps in their order: by client, group, service and switch.
+    pub fn sort(&mut self) {
+        self.steps.sort_by(|a, b| step_order(a).cmp(&step_order(b)));
+    }
+
     pub fn tally(&self) -> Tally {
         let mut t = Tally::default();
         for step in &self.steps {
@@ -300,7 +324,7 @@ type ScheduleKey<'a> = (&'a ClientKey, &'a str, &'a str);
 
 /// A StartDate that has passed has no effect any more, and AWS refuses to be sent one: compare
 /// as if the existing schedule had none, so that re-runs find nothing to change.
-fn without_past_start(existing: &Schedule, now: Timestamp) -> Schedule {
+pub(crate) fn without_past_start(existing: &Schedule, now: Timestamp) -> Schedule {
     let mut s = existing.clone();
     s.start_date = s.start_date.filter(|t| *t > now);
     s

@@ -10,7 +10,7 @@ use crate::iam::RoleRead;
 use crate::interrupt::{self, Signal, Stop};
 use crate::naming::Switch;
 use crate::output::Printer;
-use crate::plan::{Action, LiveService, Observed, Plan, Prune, Scaling, ServiceSlot, Step};
+use crate::plan::{Action, LiveService, Observed, Plan, Prune, Scaling, ServiceSlot, Step, Unit};
 use crate::report::ApplyReport;
 use crate::schedule::{Schedule, ServiceId};
 use crate::spec::{ClientKey, Connection, ServiceRequest, ServiceSpec};
@@ -577,8 +577,13 @@ async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, AwsEr
         .filter(|s| {
             s.target_arn.as_deref().is_some_and(|t| {
                 crate::schedule::is_update_service_target(t)
+                    || crate::schedule::is_register_target(t)
                     || t.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX)
             }) && crate::naming::parse_schedule_name(&s.name).is_some()
+                || s.target_arn
+                    .as_deref()
+                    .is_some_and(crate::schedule::is_update_group_target)
+                    && crate::capacity::parse_slot(&s.name).is_some()
         })
         .map(|s| s.name)
         .collect())
@@ -602,7 +607,10 @@ pub async fn managed(
     }
     let mut read = get_all(lanes, wanted).await?;
     read.retain(|(_, s)| {
-        s.owner().is_some() || s.override_of().is_some() || s.notify_of().is_some()
+        s.owner().is_some()
+            || s.override_of().is_some()
+            || s.notify_of().is_some()
+            || s.capacity_owner().is_some()
     });
     read.sort_by(|a, b| (&a.0, &a.1.group, &a.1.name).cmp(&(&b.0, &b.1.group, &b.1.name)));
     Ok(read)
@@ -669,7 +677,7 @@ pub struct Outcome {
 /// created first, then existing on schedules updated, then the others (off, heads-up, override
 /// end) written; deletes remove off schedules before on schedules.
 fn phase(step: &Step) -> usize {
-    let switch = step.owner().map(|o| o.1.switch);
+    let switch = step.unit().map(|o| o.1.switch);
     if step.adopted_by().is_some() {
         return PHASES;
     }
@@ -695,7 +703,7 @@ fn depends_on(plan: &Plan, by_service: &ByService, index: usize) -> Vec<usize> {
     if let Some(id) = step.adopted_by() {
         // An adopted schedule goes once what replaces it is written.
         return by_service
-            .get(&(&step.key, &id))
+            .get(&(&step.key, Unit::Service(&id)))
             .map_or(&[][..], Vec::as_slice)
             .iter()
             .copied()
@@ -705,7 +713,7 @@ fn depends_on(plan: &Plan, by_service: &ByService, index: usize) -> Vec<usize> {
             })
             .collect();
     }
-    let Some((id, slot)) = step.owner() else {
+    let Some((id, slot)) = step.unit() else {
         return Vec::new();
     };
     let theirs = by_service
@@ -716,14 +724,14 @@ fn depends_on(plan: &Plan, by_service: &ByService, index: usize) -> Vec<usize> {
             let other = &plan.steps[i];
             other.schedule.group != step.schedule.group
                 && other.action == Action::Create
-                && other.owner() == Some((id, slot))
+                && other.unit() == Some((id, slot))
         });
         if let Some(r) = replacement {
             return vec![r];
         }
     }
     let needed = |other: &Step| -> bool {
-        let Some((other_id, other_slot)) = other.owner() else {
+        let Some((other_id, other_slot)) = other.unit() else {
             return false;
         };
         if other.key != step.key || other.schedule.group != step.schedule.group || other_id != id {
@@ -748,12 +756,12 @@ fn depends_on(plan: &Plan, by_service: &ByService, index: usize) -> Vec<usize> {
 }
 
 /// The steps of each service, by client and service: what [`depends_on`] looks through.
-type ByService<'a> = HashMap<(&'a ClientKey, &'a ServiceId), Vec<usize>>;
+type ByService<'a> = HashMap<(&'a ClientKey, Unit<'a>), Vec<usize>>;
 
 fn by_service(plan: &Plan) -> ByService<'_> {
     let mut out: ByService = HashMap::new();
     for (i, step) in plan.steps.iter().enumerate() {
-        if let Some((id, _)) = step.owner() {
+        if let Some((id, _)) = step.unit() {
             out.entry((&step.key, id)).or_default().push(i);
         }
     }
@@ -773,7 +781,7 @@ async fn write(
             Err(e) if e.kind == ErrorKind::Conflict => {
                 match scheduler::get(client, &s.group, &s.name).await? {
                     Some(existing)
-                        if existing.owner().is_some()
+                        if (existing.owner().is_some() || existing.capacity_owner().is_some())
                             && crate::plan::diff(s, Some(&existing)) == Action::Unchanged =>
                     {
                         Ok(())
@@ -963,6 +971,233 @@ pub fn check_partitions(requests: &[ServiceRequest]) -> Result<(), InvalidInput>
     }
 }
 
+/// What capacity-aware switching reads: the Auto Scaling groups that carry the requested
+/// services that ask for it (through their capacity providers, or `--asg`), each group's sizes
+/// and every service placed on it; and the capacity schedules in the groups the requests and
+/// the prune rule use (added to `observed`). Problems a user must fix are invalid input.
+async fn read_capacity(
+    lanes: &Lanes,
+    requests: &[ServiceRequest],
+    observed: &mut Observed,
+    prune: &Prune,
+    verify: bool,
+    printer: &Printer,
+) -> anyhow::Result<Vec<crate::capacity::GroupLive>> {
+    use crate::capacity::{AsgName, GroupLive, Placement};
+    // The capacity schedules where requests or the prune rule look.
+    let mut places: BTreeSet<(ClientKey, String)> = requests
+        .iter()
+        .map(|r| (r.key.clone(), r.spec.group.to_string()))
+        .collect();
+    if let Prune::Services(slots) = prune {
+        places.extend(slots.iter().map(|s| (s.key.clone(), s.group.to_string())));
+    }
+    let known: HashSet<(ClientKey, String, String)> = observed
+        .existing
+        .iter()
+        .map(|(k, s)| (k.clone(), s.group.clone(), s.name.clone()))
+        .collect();
+    let read = managed(lanes, places).await?;
+    observed.existing.extend(read.into_iter().filter(|(k, s)| {
+        s.capacity_owner().is_some()
+            && !known.contains(&(k.clone(), s.group.clone(), s.name.clone()))
+    }));
+    let members: Vec<&ServiceRequest> = requests
+        .iter()
+        .filter(|r| r.spec.capacity.is_some())
+        .collect();
+    if members.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !verify {
+        return Err(InvalidInput::new(
+            "capacity-aware schedules are made from the live state (the services' capacity \
+             providers, their Auto Scaling groups' sizes): leave out --no-verify",
+        )
+        .into());
+    }
+    let mut problems = Vec::new();
+    // Each cluster's default strategy and services, read once.
+    let clusters: BTreeSet<(ClientKey, String)> = members
+        .iter()
+        .map(|r| (r.key.clone(), r.spec.id.cluster.to_string()))
+        .collect();
+    let mut defaults: HashMap<(ClientKey, String), Vec<String>> = HashMap::new();
+    let mut described: HashMap<(ClientKey, String), Vec<ecs::ServiceInfo>> = HashMap::new();
+    for (key, cluster) in &clusters {
+        let client = &lanes.clients(key).ecs;
+        let default = ecs::default_strategy(client, cluster)
+            .await?
+            .unwrap_or_default();
+        defaults.insert((key.clone(), cluster.clone()), default);
+        let names = ecs::list_names(client, cluster).await?.unwrap_or_default();
+        let mut infos = Vec::new();
+        for chunk in names.chunks(ecs::DESCRIBE_BATCH) {
+            let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            infos.extend(
+                ecs::describe(client, cluster, &names)
+                    .await?
+                    .unwrap_or_default(),
+            );
+        }
+        infos.retain(|i| i.status == "ACTIVE" && !i.daemon);
+        described.insert((key.clone(), cluster.clone()), infos);
+    }
+    let placement = |key: &ClientKey, cluster: &str, capacity: &crate::checks::Capacity| {
+        Placement::of(
+            capacity.launch_type.as_deref(),
+            &capacity.capacity_providers,
+            &defaults[&(key.clone(), cluster.to_string())],
+        )
+    };
+    // The capacity providers named anywhere in those clusters, described once per client.
+    let mut provider_names: BTreeMap<ClientKey, BTreeSet<String>> = BTreeMap::new();
+    for ((key, cluster), infos) in &described {
+        for info in infos {
+            if let Placement::Providers(names) = placement(key, cluster, &info.capacity) {
+                provider_names.entry(key.clone()).or_default().extend(names);
+            }
+        }
+    }
+    let mut providers: HashMap<(ClientKey, String), ecs::ProviderInfo> = HashMap::new();
+    for (key, names) in provider_names {
+        let names: Vec<String> = names.into_iter().collect();
+        for p in ecs::providers(&lanes.clients(&key).ecs, &names).await? {
+            providers.insert((key.clone(), p.name.clone()), p);
+        }
+    }
+    // The groups a service's tasks are placed on: (group, managed scaling).
+    let groups_of = |key: &ClientKey,
+                     cluster: &str,
+                     capacity: &crate::checks::Capacity,
+                     asg: Option<&AsgName>|
+     -> Result<Vec<(AsgName, bool)>, String> {
+        match placement(key, cluster, capacity) {
+            Placement::Fargate => Ok(Vec::new()),
+            Placement::Other(kind) => Err(format!("its launch type is {kind}: ecs-onoff switches no capacity for it")),
+            Placement::Ec2LaunchType => match asg {
+                Some(a) => Ok(vec![(a.clone(), false)]),
+                None => Err("it uses the EC2 launch type without capacity providers: name the Auto Scaling group of its container instances with --asg (fleet key asg); ecs-onoff does not guess it".to_string()),
+            },
+            Placement::Providers(names) => names
+                .iter()
+                .map(|n| {
+                    let p = providers.get(&(key.clone(), n.clone())).ok_or_else(|| format!("its capacity provider {n} was not found"))?;
+                    let arn = p.group_arn.as_deref().ok_or_else(|| format!("its capacity provider {n} has no Auto Scaling group"))?;
+                    let group = AsgName::from_arn(arn).ok_or_else(|| format!("its capacity provider {n} names {arn}, not an Auto Scaling group ARN"))?;
+                    Ok((group, p.managed))
+                })
+                .collect(),
+        }
+    };
+    let mut groups: BTreeMap<(ClientKey, AsgName), GroupLive> = BTreeMap::new();
+    for r in &members {
+        let mode = r.spec.capacity.as_ref().expect("members ask for it");
+        let Some(live) = observed.services.get(&(r.key.clone(), r.spec.id.clone())) else {
+            continue;
+        };
+        let placement_of = placement(&r.key, &r.spec.id.cluster, &live.capacity);
+        if mode.asg.is_some() && matches!(placement_of, Placement::Providers(_)) {
+            problems.push(format!(
+                "{}: --asg is for the EC2 launch type; the service runs on capacity providers, \
+                 whose Auto Scaling groups are used",
+                r.spec.label()
+            ));
+            continue;
+        }
+        match groups_of(
+            &r.key,
+            &r.spec.id.cluster,
+            &live.capacity,
+            mode.asg.as_ref(),
+        ) {
+            Err(e) => problems.push(format!("{}: {e}", r.spec.label())),
+            Ok(found) if found.is_empty() => printer.note(&format!(
+                "{}: it runs on Fargate: there are no instances to switch (capacity = true does \
+                 nothing for it)",
+                r.spec.label()
+            )),
+            Ok(found) => {
+                for (group, managed) in found {
+                    let entry = groups
+                        .entry((r.key.clone(), group.clone()))
+                        .or_insert_with(|| GroupLive {
+                            key: r.key.clone(),
+                            group,
+                            sizes: crate::capacity::Sizes {
+                                min: 0,
+                                max: 0,
+                                desired: 0,
+                            },
+                            managed,
+                            placed: Vec::new(),
+                            members: Vec::new(),
+                        });
+                    entry.members.push(r.spec.id.clone());
+                }
+            }
+        }
+    }
+    // Every service placed on each group: through a provider of the group, or (for a group
+    // named with --asg) by the EC2 launch type in a member's cluster.
+    let asg_of: HashMap<(ClientKey, AsgName), Vec<String>> = members
+        .iter()
+        .filter_map(|r| {
+            let asg = r.spec.capacity.as_ref()?.asg.clone()?;
+            Some(((r.key.clone(), asg), r.spec.id.cluster.to_string()))
+        })
+        .fold(HashMap::new(), |mut m, (k, c)| {
+            m.entry(k).or_insert_with(Vec::new).push(c);
+            m
+        });
+    for ((key, cluster), infos) in &described {
+        for info in infos {
+            let Ok(service) = info.name.parse() else {
+                continue;
+            };
+            let id = ServiceId {
+                cluster: cluster.parse().expect("a listed cluster"),
+                service,
+            };
+            let on: Vec<AsgName> = match placement(key, cluster, &info.capacity) {
+                Placement::Ec2LaunchType => asg_of
+                    .iter()
+                    .filter(|((k, _), cs)| k == key && cs.contains(cluster))
+                    .map(|((_, g), _)| g.clone())
+                    .collect(),
+                Placement::Providers(_) => groups_of(key, cluster, &info.capacity, None)
+                    .map(|gs| gs.into_iter().map(|(g, _)| g).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            for g in on {
+                if let Some(entry) = groups.get_mut(&(key.clone(), g)) {
+                    if !entry.placed.contains(&id) {
+                        entry.placed.push(id.clone());
+                    }
+                }
+            }
+        }
+    }
+    let mut by_key: BTreeMap<ClientKey, Vec<AsgName>> = BTreeMap::new();
+    for (key, group) in groups.keys() {
+        by_key.entry(key.clone()).or_default().push(group.clone());
+    }
+    for (key, names) in by_key {
+        let sizes = aws::asg::sizes(&lanes.clients(&key).asg, &names).await?;
+        for name in names {
+            match sizes.get(name.as_str()) {
+                Some(s) => groups.get_mut(&(key.clone(), name)).expect("listed").sizes = *s,
+                None => problems.push(format!("Auto Scaling group {name} was not found in {key}")),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(InvalidInput::new(problems.join("\n")).into());
+    }
+    Ok(groups.into_values().collect())
+}
+
 /// A plan made against the live state, with the connections that carry it out.
 pub struct Prepared {
     pub lanes: Lanes,
@@ -981,7 +1216,8 @@ pub async fn prepare(
     let now = jiff::Timestamp::now();
     let requests = lanes.requests(specs, now)?;
     check_partitions(&requests)?;
-    let observed = read(&lanes, &requests, prune, verify).await?;
+    let mut observed = read(&lanes, &requests, prune, verify).await?;
+    let groups = read_capacity(&lanes, &requests, &mut observed, prune, verify, printer).await?;
     printer.detail(&format!(
         "{} service(s) through {} client(s): {}; {} existing schedule(s) read",
         requests.len(),
@@ -994,7 +1230,17 @@ pub async fn prepare(
             .join(", "),
         observed.existing.len()
     ));
-    let plan = crate::plan::plan(&requests, &observed, prune, now);
+    let mut plan = crate::plan::plan(&requests, &observed, prune, now);
+    crate::capacity::plan_groups(
+        &mut plan,
+        &requests,
+        &groups,
+        &observed.existing,
+        prune,
+        now,
+    )
+    .map_err(|problems| InvalidInput::new(problems.join("\n")))?;
+    plan.sort();
     for w in &plan.warnings {
         printer.warn(w);
     }

@@ -135,6 +135,13 @@ pub struct ScheduleRow {
     /// The Application Auto Scaling bounds the schedule sets (autoscaling-aware schedules):
     /// `{"min", "max"}`; null for the others.
     pub bounds: Option<crate::schedule::Bounds>,
+    /// The Auto Scaling group a capacity schedule switches, and the sizes it sets
+    /// (`{"min", "max", "desired"}`, max and desired null when managed scaling sets them);
+    /// absent for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_scaling_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_size: Option<crate::capacity::GroupSizeRow>,
     pub next_fire_utc: Option<String>,
     pub next_fire_local: Option<String>,
     /// StartDate and EndDate (RFC 3339), when it has them.
@@ -170,11 +177,18 @@ impl ScheduleRow {
             profile: key.profile.clone(),
             cluster: id.as_ref().map(|id| id.cluster.to_string()),
             service: id.as_ref().map(|id| id.service.to_string()),
-            switch: owner.map(|o| o.1.switch),
+            switch: owner
+                .map(|o| o.1.switch)
+                .or(s.capacity_owner().map(|o| o.1.switch)),
             expression: s.expression.clone(),
             timezone: s.timezone.clone(),
             desired_count: s.input.desired_count(),
             bounds: s.bounds(),
+            auto_scaling_group: s.capacity_owner().map(|o| o.0.to_string()),
+            group_size: match &s.input {
+                Input::GroupSize(g) => Some(crate::capacity::GroupSizeRow::from(g)),
+                _ => None,
+            },
             state: s.state,
             next_fire_utc: fire.as_ref().map(|(_, f)| f.utc_rfc3339()),
             next_fire_local: fire.as_ref().map(|(_, f)| f.local_rfc3339()),
@@ -215,6 +229,9 @@ impl ScheduleRow {
     }
 
     fn count_text(&self) -> String {
+        if let Some(g) = &self.group_size {
+            return format!("asg min {}", g.min);
+        }
         self.desired_count.map_or("?".into(), |n| n.to_string())
     }
 

@@ -230,6 +230,8 @@ pub const ECS_DIMENSION: &str = "ecs:service:DesiredCount";
 pub enum Input {
     UpdateService(UpdateService),
     Bounds(ScalableTarget),
+    /// UpdateAutoScalingGroup parameters of a capacity-aware schedule.
+    GroupSize(crate::capacity::GroupSize),
     Other(String),
 }
 
@@ -279,7 +281,10 @@ impl Input {
         match (read(), bounds()) {
             (Some(update), _) => Input::UpdateService(update),
             (None, Some(target)) => Input::Bounds(target),
-            (None, None) => Input::Other(text.to_string()),
+            (None, None) => match crate::capacity::GroupSize::parse(text) {
+                Some(size) => Input::GroupSize(size),
+                None => Input::Other(text.to_string()),
+            },
         }
     }
 
@@ -288,7 +293,7 @@ impl Input {
         match self {
             Input::UpdateService(u) => Some(&u.service),
             Input::Bounds(t) => Some(&t.service),
-            Input::Other(_) => None,
+            Input::GroupSize(_) | Input::Other(_) => None,
         }
     }
 
@@ -310,6 +315,7 @@ impl Input {
                 "MaxCapacity": t.bounds.max,
             })
             .to_string(),
+            Input::GroupSize(g) => g.render(),
             Input::Other(text) => text.clone(),
         }
     }
@@ -321,7 +327,7 @@ impl Input {
         match self {
             Input::UpdateService(u) => Some(u.desired_count),
             Input::Bounds(t) => Some(t.bounds.min),
-            Input::Other(_) => None,
+            Input::GroupSize(_) | Input::Other(_) => None,
         }
     }
 
@@ -460,6 +466,21 @@ impl Schedule {
         (service.schedule_name(slot) == self.name).then_some((service, slot))
     }
 
+    /// The Auto Scaling group and slot of a capacity schedule ecs-onoff manages: its target is
+    /// the UpdateAutoScalingGroup universal target, its `Input` names a group, and its name is
+    /// that group's name under [`crate::capacity::schedule_name`].
+    pub fn capacity_owner(&self) -> Option<(&crate::capacity::AsgName, Slot)> {
+        let Input::GroupSize(size) = &self.input else {
+            return None;
+        };
+        if !is_update_group_target(&self.target_arn) {
+            return None;
+        }
+        let slot = crate::capacity::parse_slot(&self.name)?;
+        (crate::capacity::schedule_name(&size.group, slot) == self.name)
+            .then_some((&size.group, slot))
+    }
+
     /// The bounds an autoscaling-aware schedule sets, if it is one.
     pub fn bounds(&self) -> Option<Bounds> {
         match &self.input {
@@ -576,6 +597,12 @@ fn fnv1a_128(bytes: &[u8]) -> u128 {
 /// RegisterScalableTarget, in any partition.
 pub fn is_register_target(target_arn: &str) -> bool {
     target_arn.starts_with("arn:") && target_arn.ends_with(arn::REGISTER_TARGET_SUFFIX)
+}
+
+/// Whether an ARN is the universal target that calls EC2 Auto Scaling UpdateAutoScalingGroup,
+/// in any partition.
+pub fn is_update_group_target(target_arn: &str) -> bool {
+    target_arn.starts_with("arn:") && target_arn.ends_with(arn::UPDATE_GROUP_TARGET_SUFFIX)
 }
 
 /// Whether an ARN is the universal target that calls ECS UpdateService, in any partition.

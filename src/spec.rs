@@ -165,6 +165,8 @@ pub struct ServiceSpec {
     pub autoscaling: bool,
     /// Its task size and capacity as given (for `savings`; what is not given is read).
     pub task: TaskKeys,
+    /// Switch the Auto Scaling group that carries it too (see [`crate::capacity`]).
+    pub capacity: Option<crate::capacity::CapacityMode>,
     pub origin: Origin,
 }
 
@@ -498,6 +500,7 @@ pub(crate) mod tests {
             adopt: Vec::new(),
             autoscaling: true,
             task: TaskKeys::default(),
+            capacity: None,
             origin: Origin::Flags,
         }
     }

@@ -187,3 +187,59 @@ pub async fn tags(
         })
         .collect())
 }
+
+/// The capacity providers of a cluster's default strategy; `None` when the cluster does not
+/// exist.
+pub async fn default_strategy(
+    client: &Client,
+    cluster: &str,
+) -> Result<Option<Vec<String>>, AwsError> {
+    let out = client
+        .describe_clusters()
+        .clusters(cluster)
+        .send()
+        .await
+        .call("DescribeClusters")?;
+    Ok(out.clusters().first().map(|c| {
+        c.default_capacity_provider_strategy()
+            .iter()
+            .map(|s| s.capacity_provider().to_string())
+            .collect()
+    }))
+}
+
+/// An EC2 capacity provider: its Auto Scaling group's ARN and whether managed scaling is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderInfo {
+    pub name: String,
+    pub group_arn: Option<String>,
+    pub managed: bool,
+}
+
+/// At most this many names per DescribeCapacityProviders call (the API's limit).
+pub const PROVIDERS_BATCH: usize = 100;
+
+/// Describes the named capacity providers (those that do not exist are absent).
+pub async fn providers(client: &Client, names: &[String]) -> Result<Vec<ProviderInfo>, AwsError> {
+    let mut out = Vec::new();
+    for chunk in names.chunks(PROVIDERS_BATCH) {
+        let described = client
+            .describe_capacity_providers()
+            .set_capacity_providers(Some(chunk.to_vec()))
+            .send()
+            .await
+            .call("DescribeCapacityProviders")?;
+        for p in described.capacity_providers() {
+            let asg = p.auto_scaling_group_provider();
+            out.push(ProviderInfo {
+                name: p.name().unwrap_or_default().to_string(),
+                group_arn: asg.map(|a| a.auto_scaling_group_arn().to_string()),
+                managed: asg
+                    .and_then(|a| a.managed_scaling())
+                    .and_then(|m| m.status())
+                    == Some(&aws_sdk_ecs::types::ManagedScalingStatus::Enabled),
+            });
+        }
+    }
+    Ok(out)
+}

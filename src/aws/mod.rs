@@ -2,6 +2,7 @@
 //! timeouts), typed errors, and thin wrappers over the Scheduler, ECS, Application Auto Scaling,
 //! IAM and STS clients that convert to and from core types.
 
+pub mod asg;
 pub mod autoscaling;
 pub mod ecs;
 pub mod iam;
@@ -386,6 +387,8 @@ pub struct Clients {
     pub scheduler: aws_sdk_scheduler::Client,
     pub ecs: aws_sdk_ecs::Client,
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
+    /// EC2 Auto Scaling.
+    pub asg: aws_sdk_autoscaling::Client,
 }
 
 /// The retry partition of one service's client for one account and Region: adaptive pacing
@@ -415,7 +418,11 @@ impl Clients {
                 "autoscaling"
             ))
             .build();
+        let asg = aws_sdk_autoscaling::config::Builder::from(&config)
+            .retry_partition(partition!(aws_sdk_autoscaling, key, "asg"))
+            .build();
         Clients {
+            asg: aws_sdk_autoscaling::Client::from_conf(asg),
             scheduler: aws_sdk_scheduler::Client::from_conf(scheduler),
             ecs: aws_sdk_ecs::Client::from_conf(ecs),
             autoscaling: aws_sdk_applicationautoscaling::Client::from_conf(autoscaling),

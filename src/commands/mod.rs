@@ -132,6 +132,7 @@ pub fn week_services(
             adopt: Vec::new(),
             autoscaling: true,
             task: Default::default(),
+            capacity: None,
             origin: crate::spec::Origin::Flags,
         }],
         selectors: Vec::new(),

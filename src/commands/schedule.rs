@@ -55,6 +55,7 @@ fn spec_of(args: &ScheduleArgs, zone: Zone, now: Timestamp) -> Result<ServiceSpe
         adopt: Vec::new(),
         autoscaling: !args.no_autoscaling,
         task: Default::default(),
+        capacity: args.capacity.mode(),
         origin: Origin::Flags,
     })
 }
