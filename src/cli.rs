@@ -643,6 +643,10 @@ pub struct ServicesArgs {
     /// RegisterScalableTarget): for services scheduled with --no-autoscaling
     #[arg(long)]
     pub no_autoscaling: bool,
+    /// Auto Scaling group that capacity-aware schedules resize (autoscaling:UpdateAutoScalingGroup
+    /// on exactly it; repeat for more groups)
+    #[arg(long = "asg", value_name = "NAME", conflicts_with = "from_file")]
+    pub asgs: Vec<crate::capacity::AsgName>,
 }
 
 /// Print the execution role's permissions: ecs:UpdateService on exactly the given services.

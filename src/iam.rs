@@ -117,6 +117,7 @@ fn execution_doc(
     queues: &BTreeSet<String>,
     topics: &BTreeSet<String>,
     scaling: &BTreeSet<String>,
+    capacity: &BTreeSet<String>,
 ) -> Value {
     let resource = if services.len() == 1 {
         json!(services[0])
@@ -195,7 +196,28 @@ fn execution_doc(
             "Resource": one_or_list(&alarms),
         }));
     }
+    if !capacity.is_empty() {
+        // Capacity-aware schedules: UpdateAutoScalingGroup on exactly the groups they switch.
+        // A group's ARN holds an id known only once it exists: `*` there, the name exact.
+        statements.push(json!({
+            "Sid": CAPACITY_SID,
+            "Effect": "Allow",
+            "Action": "autoscaling:UpdateAutoScalingGroup",
+            "Resource": one_or_list(capacity),
+        }));
+    }
     json!({ "Version": "2012-10-17", "Statement": statements })
+}
+
+/// The ARN pattern of an Auto Scaling group by name, in an account and Region: the group's id
+/// (a UUID AWS assigns) is `*`.
+pub fn group_arn(
+    partition_region: &str,
+    account: &str,
+    group: &crate::capacity::AsgName,
+) -> String {
+    let partition = crate::arn::partition(partition_region);
+    format!("arn:{partition}:autoscaling:{partition_region}:{account}:autoScalingGroup:*:autoScalingGroupName/{group}")
 }
 
 /// Permissions of the execution role: UpdateService on exactly these services (long-form ARNs,
@@ -206,6 +228,7 @@ pub fn execution_policy(
     dead_letter_arn: Option<&str>,
     topic: Option<&str>,
     autoscaling: bool,
+    groups: &[crate::capacity::AsgName],
 ) -> Result<Value, IamError> {
     let services: BTreeSet<String> = services
         .iter()
@@ -220,6 +243,10 @@ pub fn execution_policy(
         services,
         queues: dead_letter_arn.map(str::to_string).into_iter().collect(),
         topics: topic.map(str::to_string).into_iter().collect(),
+        capacity: groups
+            .iter()
+            .map(|g| group_arn(&scope.region, &scope.account, g))
+            .collect(),
         ..Grants::default()
     }
     .execution_policy()
@@ -232,6 +259,7 @@ const QUEUE_SID: &str = "SendFailedInvocationsToDeadLetterQueue";
 const TOPIC_SID: &str = "PublishHeadsUpBeforeOff";
 const SCALING_SID: &str = "SetAutoScalingBoundsOfScheduledServices";
 const ALARMS_SID: &str = "ReadAutoScalingAlarms";
+const CAPACITY_SID: &str = "SwitchAutoScalingGroupsOfScheduledServices";
 
 /// What an execution role must allow: Scheduler may assume it from these schedule groups (their
 /// ARNs), and it may call UpdateService on these services and SendMessage on these queues.
@@ -244,6 +272,8 @@ pub struct Grants {
     pub topics: BTreeSet<String>,
     /// Services whose schedules may set their Application Auto Scaling bounds.
     pub scaling: BTreeSet<String>,
+    /// Auto Scaling groups (ARN patterns) capacity-aware schedules may resize.
+    pub capacity: BTreeSet<String>,
 }
 
 /// A string or a list of strings, as IAM allows in Resource and condition values.
@@ -305,6 +335,7 @@ impl Grants {
             } else {
                 BTreeSet::new()
             },
+            capacity: of(policy, CAPACITY_SID, &["Resource"]),
         }
     }
 
@@ -317,6 +348,7 @@ impl Grants {
             queues: join(&self.queues, &other.queues),
             topics: join(&self.topics, &other.topics),
             scaling: join(&self.scaling, &other.scaling),
+            capacity: join(&self.capacity, &other.capacity),
         }
     }
 
@@ -329,6 +361,7 @@ impl Grants {
             queues: minus(&self.queues, &other.queues),
             topics: minus(&self.topics, &other.topics),
             scaling: minus(&self.scaling, &other.scaling),
+            capacity: minus(&self.capacity, &other.capacity),
         }
     }
 
@@ -338,6 +371,7 @@ impl Grants {
             && self.queues.is_empty()
             && self.topics.is_empty()
             && self.scaling.is_empty()
+            && self.capacity.is_empty()
     }
 
     /// The trust policy: Scheduler may assume the role for schedules in these groups of the
@@ -369,7 +403,13 @@ impl Grants {
             return Err(IamError::NoServices);
         }
         let arns: Vec<String> = self.services.iter().cloned().collect();
-        let doc = execution_doc(&arns, &self.queues, &self.topics, &self.scaling);
+        let doc = execution_doc(
+            &arns,
+            &self.queues,
+            &self.topics,
+            &self.scaling,
+            &self.capacity,
+        );
         let size = policy_size(&doc);
         if size <= INLINE_POLICY_LIMIT {
             return Ok(doc);
@@ -388,6 +428,7 @@ impl Grants {
                 &self.queues,
                 &self.topics,
                 &scaling,
+                &self.capacity,
             )) <= INLINE_POLICY_LIMIT
             {
                 lo = mid;
@@ -431,6 +472,9 @@ pub fn grant(
     grants
         .topics
         .extend(spec.notify.as_ref().map(|n| n.topic.to_string()));
+    if let Some(group) = spec.capacity.as_ref().and_then(|c| c.asg.as_ref()) {
+        grants.capacity.insert(group_arn(region, account, group));
+    }
     if spec.autoscaling {
         grants.scaling.insert(arn::service_arn(
             region,
@@ -561,6 +605,25 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                     "application-autoscaling:DescribeScheduledActions"
                 ],
                 "Resource": "*",
+            },
+            {
+                "Sid": "ReadClustersAndCapacityProviders",
+                "Effect": "Allow",
+                // Capacity-aware schedules: the clusters' default strategies and the capacity
+                // providers that name their Auto Scaling groups.
+                "Action": ["ecs:DescribeClusters", "ecs:DescribeCapacityProviders"],
+                "Resource": [
+                    format!("arn:{p}:ecs:{region}:{account}:cluster/*"),
+                    format!("arn:{p}:ecs:{region}:{account}:capacity-provider/*"),
+                ],
+            },
+            {
+                "Sid": "ListServicesAndGroups",
+                "Effect": "Allow",
+                // Every service of a cluster ([[select]], services on a group) and the groups'
+                // sizes: neither has resource-level permissions.
+                "Action": ["ecs:ListServices", "autoscaling:DescribeAutoScalingGroups"],
+                "Resource": "*",
             }
         ]
     });
@@ -592,12 +655,12 @@ mod tests {
             "arn:aws:ecs:us-east-1:123456789012:service/prod/api",
             "arn:aws:ecs:us-east-1:123456789012:service/prod/web"
         ]);
-        let doc = execution_policy(&scope(), &services, None, None, false).unwrap();
+        let doc = execution_policy(&scope(), &services, None, None, false, &[]).unwrap();
         assert_eq!(doc["Statement"][0]["Resource"], both);
         assert_eq!(doc["Statement"].as_array().unwrap().len(), 1);
         // Autoscaling-aware schedules: RegisterScalableTarget on the account's ECS task-count
         // targets in the Region, and the reads Application Auto Scaling's guide lists.
-        let doc = execution_policy(&scope(), &services, None, None, true).unwrap();
+        let doc = execution_policy(&scope(), &services, None, None, true, &[]).unwrap();
         let statements = doc["Statement"].as_array().unwrap();
         assert_eq!(statements.len(), 3);
         assert_eq!(
@@ -631,7 +694,7 @@ mod tests {
         let services: Vec<ServiceId> = (0..400)
             .map(|i| id("cluster", &format!("service-{i:04}")))
             .collect();
-        let err = execution_policy(&scope(), &services, None, None, true).unwrap_err();
+        let err = execution_policy(&scope(), &services, None, None, true, &[]).unwrap_err();
         let IamError::TooManyServices {
             fit, services: n, ..
         } = err
@@ -640,9 +703,9 @@ mod tests {
         };
         assert_eq!(n, 400);
         assert!(fit > 100 && fit < 400, "{fit}");
-        let fits = execution_policy(&scope(), &services[..fit], None, None, true).unwrap();
+        let fits = execution_policy(&scope(), &services[..fit], None, None, true, &[]).unwrap();
         assert!(policy_size(&fits) <= INLINE_POLICY_LIMIT);
-        assert!(execution_policy(&scope(), &services[..fit + 1], None, None, true).is_err());
+        assert!(execution_policy(&scope(), &services[..fit + 1], None, None, true, &[]).is_err());
     }
 
     #[test]

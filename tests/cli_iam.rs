@@ -59,6 +59,7 @@ async fn create_role_then_converge() {
         None,
         None,
         true,
+        &[],
     )
     .unwrap();
     assert_eq!(
@@ -373,7 +374,13 @@ fn policies_are_parliament_clean() {
         let operator = format!(
             "iam operator-policy --account-id 123456789012 --region {region} --role-name ecs-onoff"
         );
-        for line in [execution.clone(), execution + " --no-autoscaling", operator] {
+        let capacity = execution.clone() + " --asg prod-nodes --asg batch-nodes";
+        for line in [
+            execution.clone(),
+            execution + " --no-autoscaling",
+            capacity,
+            operator,
+        ] {
             let mut cmd = ecs_onoff();
             cmd.args(common::words(&line));
             let out = run(&mut cmd);

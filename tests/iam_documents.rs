@@ -46,20 +46,48 @@ fn execution_policy_snapshots() {
     for (partition, region) in PARTITIONS {
         let dlq = format!("arn:{partition}:sqs:{region}:123456789012:ecs-onoff-dlq");
         let topic = format!("arn:{partition}:sns:{region}:123456789012:staging-heads-up");
-        let doc =
-            iam::execution_policy(&scope(region), &services(), Some(&dlq), Some(&topic), true)
-                .unwrap();
+        let doc = iam::execution_policy(
+            &scope(region),
+            &services(),
+            Some(&dlq),
+            Some(&topic),
+            true,
+            &[],
+        )
+        .unwrap();
         insta::assert_snapshot!(
             format!("execution_policy_{partition}"),
             ecs_onoff::report::pretty(&doc)
         );
     }
-    let one =
-        iam::execution_policy(&scope("eu-central-1"), &services()[..1], None, None, false).unwrap();
+    let one = iam::execution_policy(
+        &scope("eu-central-1"),
+        &services()[..1],
+        None,
+        None,
+        false,
+        &[],
+    )
+    .unwrap();
     insta::assert_snapshot!(
         "execution_policy_one_service",
         ecs_onoff::report::pretty(&one)
     );
+    // Capacity-aware schedules: UpdateAutoScalingGroup on exactly the named groups, by name
+    // (the group's id in its ARN is `*`).
+    for (partition, region) in PARTITIONS {
+        let groups: Vec<ecs_onoff::capacity::AsgName> = vec![
+            "prod-nodes".parse().unwrap(),
+            "batch-nodes".parse().unwrap(),
+        ];
+        let doc =
+            iam::execution_policy(&scope(region), &services()[..1], None, None, false, &groups)
+                .unwrap();
+        insta::assert_snapshot!(
+            format!("execution_policy_capacity_{partition}"),
+            ecs_onoff::report::pretty(&doc)
+        );
+    }
 }
 
 #[test]
@@ -109,7 +137,7 @@ fn cli_prints_the_same_documents() {
         assert_eq!(
             r.stdout,
             ecs_onoff::report::pretty(
-                &iam::execution_policy(&s, &services(), None, None, true).unwrap()
+                &iam::execution_policy(&s, &services(), None, None, true, &[]).unwrap()
             )
         );
 

@@ -72,6 +72,7 @@ fn execution_policy(
         dlq,
         a.services.notify_topic.as_ref().map(|t| t.as_str()),
         !a.services.no_autoscaling,
+        &a.services.asgs,
     )
     .map_err(InvalidInput::new)?)
 }
@@ -240,6 +241,12 @@ async fn wanted_grants(
         } else {
             services
         },
+        capacity: a
+            .services
+            .asgs
+            .iter()
+            .map(|g| iam::group_arn(&scope.region, &scope.account, g))
+            .collect(),
     })
 }
 
