@@ -1,0 +1,266 @@
+//! Capacity-aware schedules against moto_server: two services on the EC2 launch type with
+//! different windows share one Auto Scaling group, which gets one pair of schedules calling
+//! UpdateAutoScalingGroup. The schedules read back from moto are replayed in time order for a
+//! week (UpdateService and UpdateAutoScalingGroup on moto, with each schedule's own Input): no
+//! service is ever on while the group has no instances, and the group's sizes come back exactly.
+//! A service on the group that the fleet does not switch blocks capacity mode unless forced.
+//!
+//! moto's DescribeServices returns no capacityProviderStrategy (a service created with one reads
+//! back as the EC2 launch type), so discovery through capacity providers is tested in the core
+//! (`capacity::Placement`); here the group is named with `asg`, as the plain EC2 launch type
+//! needs.
+
+mod common;
+
+use aws_sdk_ecs::types::LaunchType;
+use common::{write_file, Env};
+use ecs_onoff::expression::timezone::Zone;
+use ecs_onoff::expression::ScheduleExpression;
+use ecs_onoff::schedule::{Input, Schedule};
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/ecs-onoff";
+const REGION: &str = "eu-north-1";
+
+async fn create_group(env: &Env, name: &str, min: i32, max: i32, desired: i32) {
+    let asg = aws_sdk_autoscaling::Client::new(&env.config);
+    asg.create_launch_configuration()
+        .launch_configuration_name(format!("{name}-lc"))
+        .image_id("ami-12c6146b")
+        .instance_type("t3.micro")
+        .send()
+        .await
+        .unwrap();
+    asg.create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_configuration_name(format!("{name}-lc"))
+        .min_size(min)
+        .max_size(max)
+        .desired_capacity(desired)
+        .availability_zones(format!("{REGION}a"))
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn sizes(env: &Env, name: &str) -> (i32, i32, i32) {
+    let out = aws_sdk_autoscaling::Client::new(&env.config)
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .unwrap();
+    let g = &out.auto_scaling_groups()[0];
+    (
+        g.min_size().unwrap(),
+        g.max_size().unwrap(),
+        g.desired_capacity().unwrap(),
+    )
+}
+
+fn fleet(extra: &str) -> String {
+    format!(
+        "[defaults]\nregion = \"{REGION}\"\ntimezone = \"Europe/Berlin\"\nrole_arn = \"{ROLE}\"\n\
+         group = \"g-cap\"\ncapacity = true\nasg = \"nodes\"\n{extra}\n\
+         [[service]]\ncluster = \"ec2\"\nservice = \"web\"\nwindow = \"MON-FRI 08:00-19:00\"\n\n\
+         [[service]]\ncluster = \"ec2\"\nservice = \"api\"\nwindow = \"MON-FRI 10:00-22:00\"\n"
+    )
+}
+
+/// Calls what a schedule's target calls, with its Input, as Scheduler would.
+async fn replay(env: &Env, s: &Schedule) {
+    match &s.input {
+        Input::UpdateService(u) => {
+            env.ecs()
+                .update_service()
+                .cluster(u.service.cluster.as_str())
+                .service(u.service.service.as_str())
+                .desired_count(u.desired_count as i32)
+                .send()
+                .await
+                .unwrap();
+        }
+        Input::GroupSize(g) => {
+            assert_eq!(
+                s.target_arn,
+                "arn:aws:scheduler:::aws-sdk:autoscaling:updateAutoScalingGroup"
+            );
+            let client = aws_sdk_autoscaling::Client::new(&env.config);
+            client
+                .update_auto_scaling_group()
+                .auto_scaling_group_name(g.group.as_str())
+                .min_size(g.min as i32)
+                .set_max_size(g.max.map(|n| n as i32))
+                .set_desired_capacity(g.desired.map(|n| n as i32))
+                .send()
+                .await
+                .unwrap();
+        }
+        other => panic!("{}: unexpected Input {other:?}", s.name),
+    }
+}
+
+#[tokio::test]
+async fn one_group_pair_covers_two_services_and_the_replay_never_strands_one() {
+    let env = Env::in_region(REGION).await;
+    env.services("ec2", &["web", "api"], 2, LaunchType::Ec2)
+        .await;
+    create_group(&env, "nodes", 2, 6, 2).await;
+    let path = write_file("capacity.toml", &fleet(""));
+    let path = path.display();
+
+    let plan = env.cli(&format!("plan -f {path} --output json")).json();
+    let rows = plan["actions"].as_array().unwrap();
+    let on = rows
+        .iter()
+        .find(|r| r["name"] == "nodes.capacity-on")
+        .unwrap();
+    let off = rows
+        .iter()
+        .find(|r| r["name"] == "nodes.capacity-off")
+        .unwrap();
+    assert_eq!(on["expression"], "cron(50 7 ? * MON-FRI *)", "{on}");
+    assert_eq!(off["expression"], "cron(10 22 ? * MON-FRI *)", "{off}");
+    assert_eq!(on["auto_scaling_group"], "nodes");
+    assert_eq!(
+        on["group_size"],
+        serde_json::json!({"min": 2, "max": 6, "desired": 2})
+    );
+    assert_eq!(
+        off["group_size"],
+        serde_json::json!({"min": 0, "max": 0, "desired": 0})
+    );
+    env.cli(&format!("apply -f {path} --yes")).ok();
+    let r = env
+        .cli(&format!("plan -f {path} --detailed-exitcode"))
+        .run();
+    assert_eq!(
+        r.code, 0,
+        "applied: nothing to change\n{}{}",
+        r.stdout, r.stderr
+    );
+
+    // Every schedule as moto holds it, replayed in time order through one week.
+    let client = env.scheduler();
+    let mut schedules = Vec::new();
+    for name in env.names("g-cap").await {
+        let s = ecs_onoff::aws::scheduler::get(&client, "g-cap", &name)
+            .await
+            .unwrap()
+            .unwrap();
+        schedules.push(s);
+    }
+    assert_eq!(schedules.len(), 6, "{schedules:?}");
+    let from: jiff::Timestamp = "2026-11-29T23:00:00Z".parse().unwrap();
+    let to: jiff::Timestamp = "2026-12-06T23:00:00Z".parse().unwrap();
+    let mut fires: Vec<(jiff::Timestamp, &Schedule)> = Vec::new();
+    for s in &schedules {
+        let expr = ScheduleExpression::parse(&s.expression).unwrap();
+        let zone = Zone::parse(&s.timezone).unwrap();
+        for f in expr.next_fires_active(&zone, from, 20, &s.active()).fires {
+            if f.utc < to {
+                fires.push((f.utc, s));
+            }
+        }
+    }
+    fires.sort_by_key(|(t, s)| (*t, s.name.clone()));
+    assert_eq!(
+        fires.len(),
+        30,
+        "5 days x (2 services + 1 group) x on and off"
+    );
+    // Sunday night: everything off.
+    for name in ["ec2.web.off", "ec2.api.off", "nodes.capacity-off"] {
+        let s = schedules.iter().find(|s| s.name == name).unwrap();
+        replay(&env, s).await;
+    }
+    assert_eq!(sizes(&env, "nodes").await, (0, 0, 0));
+    let mut order = Vec::new();
+    for (at, s) in &fires {
+        replay(&env, s).await;
+        order.push(format!("{at} {}", s.name));
+        let group_on = sizes(&env, "nodes").await.2 > 0;
+        for service in ["web", "api"] {
+            let running = env.desired("ec2", service).await > 0;
+            assert!(
+                !running || group_on,
+                "after {at} {}: ec2/{service} is on while group nodes has no instances",
+                s.name
+            );
+        }
+    }
+    // Monday: the group first, 10 minutes before web; off 10 minutes after api.
+    assert_eq!(
+        &order[..6],
+        &[
+            "2026-11-30T06:50:00Z nodes.capacity-on",
+            "2026-11-30T07:00:00Z ec2.web.on",
+            "2026-11-30T09:00:00Z ec2.api.on",
+            "2026-11-30T18:00:00Z ec2.web.off",
+            "2026-11-30T21:00:00Z ec2.api.off",
+            "2026-11-30T21:10:00Z nodes.capacity-off",
+        ]
+    );
+    // Friday night: off; the sizes recorded at apply come back exactly on the next on.
+    assert_eq!(sizes(&env, "nodes").await, (0, 0, 0));
+    let on = schedules
+        .iter()
+        .find(|s| s.name == "nodes.capacity-on")
+        .unwrap();
+    replay(&env, on).await;
+    assert_eq!(sizes(&env, "nodes").await, (2, 6, 2));
+}
+
+#[tokio::test]
+async fn a_service_on_the_group_that_the_fleet_does_not_switch_blocks_it() {
+    let env = Env::in_region(REGION).await;
+    env.services("ec2b", &["web", "api", "legacy"], 1, LaunchType::Ec2)
+        .await;
+    create_group(&env, "nodes-b", 1, 3, 1).await;
+    let text = fleet("")
+        .replace("\"ec2\"", "\"ec2b\"")
+        .replace("\"nodes\"", "\"nodes-b\"")
+        .replace("\"g-cap\"", "\"g-cap-b\"");
+    let path = write_file("capacity-blocked.toml", &text);
+    let r = env
+        .cli(&format!("apply -f {} --yes", path.display()))
+        .fails_with(2, "ec2b/legacy");
+    assert!(r.stderr.contains("--force"), "{}", r.stderr);
+    assert!(env.names("g-cap-b").await.is_empty() && !env.group_exists("g-cap-b").await);
+    let forced = write_file(
+        "capacity-forced.toml",
+        &text.replace("capacity = true", "capacity = true\nforce = true"),
+    );
+    let r = env
+        .cli(&format!("plan -f {} --output json", forced.display()))
+        .ok();
+    assert!(r.stderr.contains("ec2b/legacy"), "{}", r.stderr);
+    let plan = r.json();
+    assert!(plan["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"] == "nodes-b.capacity-off"));
+}
+
+#[tokio::test]
+async fn a_fargate_service_needs_no_group_and_a_plain_ec2_service_needs_asg() {
+    let env = Env::in_region(REGION).await;
+    env.services("mixed", &["fg"], 1, LaunchType::Fargate).await;
+    env.services("plain", &["old"], 1, LaunchType::Ec2).await;
+    let fg = write_file(
+        "capacity-fargate.toml",
+        &format!(
+            "[[service]]\ncluster = \"mixed\"\nservice = \"fg\"\nregion = \"{REGION}\"\n\
+             role_arn = \"{ROLE}\"\nwindow = \"MON-FRI 08:00-19:00\"\ncapacity = true\n"
+        ),
+    );
+    let r = env.cli(&format!("plan -f {}", fg.display())).ok();
+    assert!(r.stderr.contains("Fargate"), "{}", r.stderr);
+    let r = env
+        .cli(&format!(
+            "schedule --cluster plain --service old --window 'MON-FRI 08:00-19:00' --role-arn {ROLE} \
+             --region {REGION} --capacity"
+        ))
+        .fails_with(2, "--asg");
+    assert!(r.stderr.contains("does not guess"), "{}", r.stderr);
+}
