@@ -208,6 +208,13 @@ async fn one_group_pair_covers_two_services_and_the_replay_never_strands_one() {
         .unwrap();
     replay(&env, on).await;
     assert_eq!(sizes(&env, "nodes").await, (2, 6, 2));
+    // Keeping one service on tonight alone would strand it: refused, nothing written.
+    let before = env.names("g-cap").await;
+    env.cli(&format!(
+        "override --on --cluster ec2 --service web --for 3h --group g-cap --region {REGION}"
+    ))
+    .fails_with(2, "nodes (nodes.capacity-off)");
+    assert_eq!(env.names("g-cap").await, before);
 }
 
 #[tokio::test]

@@ -114,6 +114,38 @@ async fn execute(
     Ok(status)
 }
 
+/// An override that keeps a service on while the Auto Scaling group that carries it is
+/// switched off would leave it without instances: refused, naming the group's schedules (they
+/// name the services they were written for in their Description).
+async fn refuse_on_switched_capacity(
+    lanes: &Lanes,
+    read: &Read,
+    t: &ServiceArgs,
+) -> anyhow::Result<()> {
+    let groups = std::collections::BTreeSet::from([(read.key.clone(), t.group.to_string())]);
+    let service = read.id.to_string();
+    let carrying: Vec<String> = reconcile::managed(lanes, groups)
+        .await?
+        .into_iter()
+        .filter_map(|(_, s)| {
+            let (group, _) = s.capacity_owner()?;
+            let (carried, complete) = crate::capacity::carried(&s.description);
+            (carried.contains(&service) || !complete).then(|| format!("{group} ({})", s.name))
+        })
+        .collect();
+    if carrying.is_empty() {
+        return Ok(());
+    }
+    Err(InvalidInput::new(format!(
+        "{service} runs on an Auto Scaling group that capacity-aware schedules switch off: {}. \
+         An override keeps only the service on, which would leave it without instances; \
+         overrides of services with capacity-aware schedules are refused. To keep it on \
+         tonight, widen its window in the fleet file and apply (the group follows)",
+        carrying.join(", ")
+    ))
+    .into())
+}
+
 async fn set(
     args: &OverrideSetArgs,
     global: &GlobalArgs,
@@ -154,6 +186,9 @@ async fn set(
         .filter(|s| s.owner().is_some())
         .map(overrides::release)
         .collect();
+    if args.on {
+        refuse_on_switched_capacity(&lanes, &read, t).await?;
+    }
     if args.count.is_some() && regular.iter().any(|s| s.bounds().is_some()) {
         return Err(InvalidInput::new(format!(
             "--count: {} has autoscaling-aware schedules: an override keeps the Application \
