@@ -142,7 +142,11 @@ pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
         );
         return out;
     };
-    service_findings(&mut out, service, &target);
+    let capacity_switched = facts
+        .schedules
+        .as_ref()
+        .is_ok_and(|s| s.iter().any(|s| s.capacity_owner().is_some()));
+    service_findings(&mut out, service, &target, capacity_switched);
     let schedules = match &facts.schedules {
         Ok(s) => s.as_slice(),
         Err(why) => {
@@ -174,7 +178,12 @@ pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
     out
 }
 
-fn service_findings(out: &mut Examination, service: &ServiceFacts, target: &str) {
+fn service_findings(
+    out: &mut Examination,
+    service: &ServiceFacts,
+    target: &str,
+    capacity_switched: bool,
+) {
     if service.daemon {
         out.error(
             "daemon",
@@ -206,12 +215,12 @@ fn service_findings(out: &mut Examination, service: &ServiceFacts, target: &str)
             None,
         );
     }
-    if let Some(w) = checks::ec2_cost(&service.capacity) {
+    if let Some(w) = checks::ec2_cost(&service.capacity).filter(|_| !capacity_switched) {
         out.warning(
             "saves-nothing",
             w,
-            "let the instances go too: give the capacity provider managed scaling and its Auto \
-             Scaling group MinSize 0"
+            "let the instances go too: capacity-aware schedules switch the Auto Scaling group \
+             that carries it (--capacity; --asg NAME for the plain EC2 launch type)"
                 .into(),
             None,
         );
@@ -427,6 +436,11 @@ fn role_findings(out: &mut Examination, facts: &Facts, schedules: &[Schedule]) {
                     facts.key.region.partition()
                 ),
             ));
+        } else if let Some((group, _)) = s.capacity_owner() {
+            calls.push((
+                "autoscaling:UpdateAutoScalingGroup".into(),
+                crate::iam::group_arn(region, account, group),
+            ));
         } else if s.target_arn.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX) {
             if let Some(topic) = serde_json::from_str::<serde_json::Value>(&s.input.render())
                 .ok()
@@ -560,6 +574,45 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("ecs-onoff unschedule"));
+    }
+
+    #[test]
+    fn capacity_schedules_make_an_ec2_service_save_and_need_their_permission() {
+        let mut f = healthy();
+        f.service.as_mut().unwrap().capacity = Capacity {
+            launch_type: Some("EC2".into()),
+            capacity_providers: vec![],
+        };
+        assert_eq!(codes(&f), ["saves-nothing"]);
+        // The group's capacity schedule, as planning writes it, names the service.
+        let group: crate::capacity::AsgName = "prod-nodes".parse().unwrap();
+        let slot = crate::naming::Slot::plain(crate::naming::Switch::Off);
+        let size = crate::capacity::off_size(&group, false);
+        let mut capacity = f.schedules.as_ref().unwrap()[0].clone();
+        capacity.name = crate::capacity::schedule_name(&group, slot);
+        capacity.target_arn = crate::arn::update_group_target("aws");
+        capacity.description = crate::capacity::description(
+            &group,
+            slot.switch,
+            &size.sets(),
+            std::slice::from_ref(&f.id),
+        );
+        capacity.input = crate::schedule::Input::GroupSize(size);
+        f.schedules.as_mut().unwrap().push(capacity);
+        let c = codes(&f);
+        assert_eq!(c, ["role-permission"], "the role cannot resize the group");
+        let e = examine(&f, now());
+        assert!(e.findings[0]
+            .message
+            .contains("autoscaling:UpdateAutoScalingGroup"));
+        f.role = Some((
+            ROLE.into(),
+            RoleRead::Read(role_documents(&[
+                "ecs:UpdateService",
+                "autoscaling:UpdateAutoScalingGroup",
+            ])),
+        ));
+        assert_eq!(codes(&f), Vec::<&str>::new());
     }
 
     #[test]

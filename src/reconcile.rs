@@ -617,7 +617,7 @@ pub async fn managed(
 }
 
 /// Every schedule of the given groups that calls ECS UpdateService, Application Auto Scaling
-/// RegisterScalableTarget or SNS Publish (read with GetSchedule, paced), and the group, name and
+/// RegisterScalableTarget, EC2 Auto Scaling UpdateAutoScalingGroup or SNS Publish (read with GetSchedule, paced), and the group, name and
 /// target of every other schedule.
 pub async fn group_schedules(
     lanes: &Lanes,
@@ -632,6 +632,7 @@ pub async fn group_schedules(
             let target = summary.target_arn.unwrap_or_default();
             if crate::schedule::is_update_service_target(&target)
                 || crate::schedule::is_register_target(&target)
+                || crate::schedule::is_update_group_target(&target)
                 || target.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX)
             {
                 wanted.insert((key.clone(), group.clone(), summary.name));

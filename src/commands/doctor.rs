@@ -302,6 +302,14 @@ fn split(all: &[Schedule], id: &ServiceId, group: &GroupName) -> (Vec<Schedule>,
     let mut own = Vec::new();
     let mut others = Vec::new();
     for s in all {
+        // The capacity schedules of the group that carries it (their Description names it).
+        if s.capacity_owner().is_some() {
+            let (carried, _) = crate::capacity::carried(&s.description);
+            if s.group == group.as_str() && carried.contains(&id.to_string()) {
+                own.push(s.clone());
+            }
+            continue;
+        }
         let ours = s
             .owner()
             .map(|o| o.0.clone())
