@@ -329,14 +329,28 @@ impl Placement {
 /// 64-bit hash of the whole name: `<group'>.<16 hex>.capacity-<slot>`. The last part is never
 /// a service's slot, so these names never meet a service's.
 pub fn schedule_name(group: &AsgName, slot: Slot) -> String {
-    const TAIL: &str = "capacity-";
+    format!("{}{TAIL}{slot}", stem(group))
+}
+
+/// The name of the end schedule of a hold of the group for overrides of its services:
+/// `<group>.capacity-override` (the same stem as its other schedules).
+pub fn override_name(group: &AsgName) -> String {
+    format!("{}{TAIL}override", stem(group))
+}
+
+/// What follows a group's stem in its schedules' names.
+const TAIL: &str = "capacity-";
+
+/// The part of a group's schedule names before `capacity-`: `<group>.`, or shortened with the
+/// hash (see [`schedule_name`]).
+fn stem(group: &AsgName) -> String {
     // The longest slot, `off99-20261224`, with its dot and the tail.
     let longest = 1 + TAIL.len() + 14;
     let plain = group
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if plain && group.len() + longest <= MAX_SCHEDULE_NAME {
-        return format!("{group}.{TAIL}{slot}");
+        return format!("{group}.");
     }
     let cleaned: String = group
         .chars()
@@ -350,7 +364,12 @@ pub fn schedule_name(group: &AsgName, slot: Slot) -> String {
         .take(MAX_SCHEDULE_NAME - longest - 17)
         .collect();
     let hash = crate::naming::fnv1a64(group.as_bytes());
-    format!("{cleaned}.{hash:016x}.{TAIL}{slot}")
+    format!("{cleaned}.{hash:016x}.")
+}
+
+/// Whether a name could be a group's capacity schedule or hold end (by its last part).
+pub fn is_capacity_name(name: &str) -> bool {
+    parse_slot(name).is_some() || name.ends_with(".capacity-override")
 }
 
 /// The slot named by the last part of a capacity schedule's name, if it is one.
@@ -554,10 +573,12 @@ fn group_level(s: &Schedule) -> Option<u32> {
 /// The first instant, within [`CHECKED_DAYS`] from `from`, at which a service's schedules leave
 /// it on (a count above 0) while the group's schedules leave the group without instances, with
 /// the service; `None` when the group is on whenever any of them is. A service's state before
-/// its first fire is taken as on, and the group's as what its last fire before `from` set.
+/// its first fire is taken as on, and the group's as `group_start` (sizes set at once) or what
+/// its last fire before `from` set.
 pub fn uncovered(
     services: &[(ServiceId, Vec<Schedule>)],
     group: &[Schedule],
+    group_start: Option<bool>,
     from: Timestamp,
 ) -> Option<(ServiceId, Timestamp)> {
     let to = from + SignedDuration::from_hours(CHECKED_DAYS * 24);
@@ -566,7 +587,8 @@ pub fn uncovered(
         let changes = crate::overrides::levels(schedules, from, to, level);
         (before, changes)
     };
-    let (group_start, group_changes) = fires(group, &group_level);
+    let (last, group_changes) = fires(group, &group_level);
+    let group_start = group_start.map(u32::from).or(last);
     let group_on_at = |t: Timestamp| -> bool {
         group_changes
             .iter()
@@ -607,6 +629,166 @@ pub fn uncovered(
         }
     }
     None
+}
+
+/// The schedule among `schedules` whose fire is the last at or before `at` (within 35 days).
+fn in_effect_at(schedules: &[Schedule], at: Timestamp) -> Option<&Schedule> {
+    let from = at - SignedDuration::from_hours(35 * 24);
+    schedules
+        .iter()
+        .filter_map(|s| {
+            let fired = crate::overrides::levels(std::slice::from_ref(s), from, at, &|_| Some(0));
+            Some((fired.last()?.0, s))
+        })
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, s)| s)
+}
+
+/// A group held for overrides that keep its services on until `until`: its off schedules held
+/// until then (their StartDate moved, as a service's are), and an end schedule at `until` that
+/// calls what the group's schedule in effect then calls. `regular` are its schedules, not held.
+pub fn hold_group(
+    regular: &[Schedule],
+    until: Timestamp,
+    now: Timestamp,
+) -> (Vec<Schedule>, Option<Schedule>) {
+    let held = regular
+        .iter()
+        .map(|s| match s.capacity_owner() {
+            Some((_, slot)) if slot.switch == Switch::Off => {
+                crate::overrides::hold(s, until, now).unwrap_or_else(|| s.clone())
+            }
+            _ => s.clone(),
+        })
+        .collect();
+    (
+        held,
+        in_effect_at(regular, until).map(|then| end_schedule(then, until)),
+    )
+}
+
+/// The end of a group's hold: an `at()` schedule in UTC that deletes itself after it runs and
+/// calls what `then` (the group's schedule in effect at `until`) calls.
+fn end_schedule(then: &Schedule, until: Timestamp) -> Schedule {
+    let Input::GroupSize(size) = &then.input else {
+        unreachable!("a group's schedules set its sizes")
+    };
+    let at = jiff::tz::TimeZone::UTC.to_datetime(until);
+    Schedule {
+        name: override_name(&size.group),
+        group: then.group.clone(),
+        expression: format!("at({})", at.strftime("%Y-%m-%dT%H:%M:%S")),
+        timezone: "UTC".into(),
+        state: Some(crate::schedule::State::Enabled),
+        description: format!(
+            "Managed by ecs-onoff: ends the hold of Auto Scaling group {} for an override of its \
+             services, then sets {}",
+            crate::text::printable(&size.group),
+            size.sets()
+        )
+        .chars()
+        .take(crate::schedule::MAX_DESCRIPTION)
+        .collect(),
+        flexible_window_off: true,
+        target_arn: then.target_arn.clone(),
+        role_arn: then.role_arn.clone(),
+        input: then.input.clone(),
+        retry: Some(crate::schedule::RETRY_POLICY),
+        dead_letter_arn: then.dead_letter_arn.clone(),
+        start_date: None,
+        end_date: None,
+        unmanaged: crate::schedule::Unmanaged {
+            kms_key_arn: then.unmanaged.kms_key_arn.clone(),
+            action_after_completion: Some("DELETE".into()),
+        },
+        created: None,
+    }
+}
+
+/// When a hold's end schedule runs.
+pub fn hold_end(end: &Schedule) -> Option<Timestamp> {
+    let text = end.expression.strip_prefix("at(")?.strip_suffix(')')?;
+    let at: jiff::civil::DateTime = text.parse().ok()?;
+    jiff::tz::TimeZone::UTC.to_timestamp(at).ok()
+}
+
+/// The sizes to set at once when a hold starts: the on schedule's, when the group's schedules
+/// last turned it off (it is night); `None` when they left it on.
+pub fn on_now(regular: &[Schedule], now: Timestamp) -> Option<GroupSize> {
+    let last = in_effect_at(regular, now)?;
+    let Input::GroupSize(size) = &last.input else {
+        return None;
+    };
+    if size.keeps_instances() {
+        return None;
+    }
+    regular
+        .iter()
+        .filter(|s| {
+            s.capacity_owner()
+                .is_some_and(|(_, slot)| slot.switch == Switch::On)
+        })
+        .min_by_key(|s| s.capacity_owner().map(|(_, slot)| slot))
+        .and_then(|s| match &s.input {
+            Input::GroupSize(g) => Some(g.clone()),
+            _ => None,
+        })
+}
+
+/// The writes that hold the groups carrying `service` while an override keeps it on until
+/// `until` (`override --on`): each group whose capacity schedules name the service (or do not
+/// list all they carry) is held until `until` plus the default drain time, or until its hold in
+/// AWS ends when that is later; and the sizes to set at once for those its schedules left off.
+/// `existing` are capacity schedules and hold ends, of any groups, as read.
+pub fn plan_hold(
+    existing: &[Schedule],
+    service: &ServiceId,
+    until: Timestamp,
+    now: Timestamp,
+) -> (Vec<(Schedule, Action)>, Vec<GroupSize>) {
+    let mut groups: std::collections::BTreeMap<&AsgName, Vec<&Schedule>> = Default::default();
+    for s in existing {
+        if let Some((g, _)) = s.capacity_owner() {
+            groups.entry(g).or_default().push(s);
+        }
+    }
+    let mut steps = Vec::new();
+    let mut sizes = Vec::new();
+    for (group, schedules) in groups {
+        let carries = schedules.iter().any(|s| {
+            let (named, complete) = carried(&s.description);
+            named.contains(&service.to_string()) || !complete
+        });
+        if !carries {
+            continue;
+        }
+        let old_end = existing
+            .iter()
+            .find(|s| s.capacity_override_of() == Some(group));
+        let held = old_end
+            .and_then(hold_end)
+            .filter(|t| *t > now)
+            .map_or(until + DEFAULT_DRAIN, |t| t.max(until + DEFAULT_DRAIN));
+        let regular: Vec<Schedule> = schedules
+            .iter()
+            .map(|s| {
+                let mut plain = crate::overrides::release(s);
+                plain.start_date = plain.start_date.filter(|t| *t > now);
+                plain
+            })
+            .collect();
+        let (wanted, end) = hold_group(&regular, held, now);
+        for (old, new) in schedules.iter().zip(wanted) {
+            let action = crate::plan::diff(&new, Some(old));
+            steps.push((new, action));
+        }
+        if let Some(end) = end {
+            let action = crate::plan::diff(&end, old_end);
+            steps.push((end, action));
+        }
+        sizes.extend(on_now(&regular, now));
+    }
+    (steps, sizes)
 }
 
 /// The services placed on a group that ecs-onoff is not asked to switch: they would lose their
@@ -682,6 +864,15 @@ impl GroupRequest<'_> {
     }
 }
 
+/// A group's sizes to set at once, after the schedule writes (a hold that starts at night).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSizeChange {
+    pub key: ClientKey,
+    pub size: GroupSize,
+    /// Why, in words.
+    pub reason: String,
+}
+
 /// What planning the groups found that the user must fix: nothing is written.
 pub type Problems = Vec<String>;
 
@@ -699,7 +890,7 @@ pub fn plan_groups(
 ) -> Result<(), Problems> {
     let index: HashMap<(&ClientKey, &str, &str), &Schedule> = existing
         .iter()
-        .filter(|(_, s)| s.capacity_owner().is_some())
+        .filter(|(_, s)| s.capacity_owner().is_some() || s.capacity_override_of().is_some())
         .map(|(k, s)| ((k, s.group.as_str(), s.name.as_str()), s))
         .collect();
     let mut problems = Problems::new();
@@ -859,12 +1050,26 @@ pub fn plan_groups(
                         times,
                         calendar,
                         sizes,
-                        requests_schedules(plan, &live.key, &live.members),
+                        requests_schedules(plan, existing, &live.key, &live.members),
+                        held_until(live, &members, existing, now),
                         now,
                     ) {
-                        Ok((schedules, note)) => {
-                            plan.notes.extend(note);
-                            schedules
+                        Ok(writes) => {
+                            plan.notes.extend(writes.note);
+                            if let Some(size) = writes.set_now {
+                                plan.notes.push(format!(
+                                    "Auto Scaling group {}: set to {} at once when applied (an \
+                                     override keeps its services on)",
+                                    live.group,
+                                    size.sets()
+                                ));
+                                plan.group_sizes.push(GroupSizeChange {
+                                    key: live.key.clone(),
+                                    size,
+                                    reason: "an override keeps its services on".into(),
+                                });
+                            }
+                            writes.schedules
                         }
                         Err(e) => {
                             problems.push(e);
@@ -906,7 +1111,7 @@ pub fn plan_groups(
     let requested: HashSet<(&ClientKey, &ServiceId)> =
         requests.iter().map(|r| (&r.key, &r.spec.id)).collect();
     for (key, s) in existing {
-        let Some((group, _)) = s.capacity_owner() else {
+        let Some(group) = s.capacity_owner().map(|o| o.0).or(s.capacity_override_of()) else {
             continue;
         };
         if wanted.contains(&(key, s.group.clone(), s.name.clone())) {
@@ -961,15 +1166,52 @@ pub fn plan_groups(
     Ok(())
 }
 
+/// Until when a group is held on: the latest end, plus its service's drain time, of an
+/// override that keeps one of its services on (asked for in the request, else in AWS), or the
+/// end of the group's hold in AWS when that is later; `None` without such an override.
+fn held_until(
+    live: &GroupLive,
+    members: &[&ServiceRequest],
+    existing: &[(ClientKey, Schedule)],
+    now: Timestamp,
+) -> Option<Timestamp> {
+    let ours = existing.iter().filter(|(k, _)| *k == live.key);
+    let kept_on = members
+        .iter()
+        .filter_map(|r| {
+            let asked = r.spec.override_.as_ref().filter(|o| o.until > now);
+            let until = match asked {
+                Some(o) => (o.state == Switch::On).then_some(o.until),
+                None => ours.clone().find_map(|(_, s)| {
+                    let (id, o) = crate::overrides::Override::read(s)?;
+                    (id == r.spec.id
+                        && s.group == r.spec.group.as_str()
+                        && o.until > now
+                        && o.state == Switch::On)
+                        .then_some(o.until)
+                }),
+            }?;
+            Some(until + r.spec.capacity.clone().unwrap_or_default().drain)
+        })
+        .max()?;
+    let end = ours
+        .filter(|(_, s)| s.capacity_override_of() == Some(&live.group))
+        .filter_map(|(_, s)| hold_end(s))
+        .filter(|t| *t > now)
+        .max();
+    Some(end.map_or(kept_on, |e| e.max(kept_on)))
+}
+
 /// The regular schedules of these services as the plan leaves them (created, updated or kept).
 fn requests_schedules(
     plan: &Plan,
+    existing: &[(ClientKey, Schedule)],
     key: &ClientKey,
     ids: &[ServiceId],
 ) -> Vec<(ServiceId, Vec<Schedule>)> {
     ids.iter()
         .map(|id| {
-            let schedules = plan
+            let mut schedules: Vec<Schedule> = plan
                 .steps
                 .iter()
                 .filter(|s| s.key == *key && s.action != Action::Delete)
@@ -979,13 +1221,40 @@ fn requests_schedules(
                 })
                 .map(|s| s.schedule.clone())
                 .collect();
+            // An override's end in AWS that the plan leaves as it is (no step).
+            let planned_end = schedules.iter().any(|s| s.override_of().is_some());
+            let deleted = |s: &Schedule| {
+                plan.steps.iter().any(|step| {
+                    step.key == *key
+                        && step.action == Action::Delete
+                        && step.schedule.group == s.group
+                        && step.schedule.name == s.name
+                })
+            };
+            if !planned_end {
+                schedules.extend(
+                    existing
+                        .iter()
+                        .filter(|(k, s)| k == key && s.override_of() == Some(id) && !deleted(s))
+                        .map(|(_, s)| s.clone()),
+                );
+            }
             (id.clone(), schedules)
         })
         .collect()
 }
 
-/// The group's schedules, checked against its services': with the skipped days its services
-/// share when that leaves every service covered, else without skipped days (and a note).
+/// What a group is given: its schedules (held, with the hold's end, while overrides keep its
+/// services on), the sizes to set at once, and a note.
+struct GroupWrites {
+    schedules: Vec<Schedule>,
+    set_now: Option<GroupSize>,
+    note: Option<String>,
+}
+
+/// The group's schedules, held until `held` when overrides keep its services on, checked
+/// against its services': with the skipped days its services share when that leaves every
+/// service covered, else without skipped days (and a note).
 #[allow(clippy::too_many_arguments)]
 fn group_schedules(
     live: &GroupLive,
@@ -995,17 +1264,18 @@ fn group_schedules(
     calendar: &Calendar,
     sizes: Sizes,
     services: Vec<(ServiceId, Vec<Schedule>)>,
+    held: Option<Timestamp>,
     now: Timestamp,
-) -> Result<(Vec<Schedule>, Option<String>), String> {
+) -> Result<GroupWrites, String> {
     let role_arn = first
         .schedules(1)
         .first()
         .map(|s| s.role_arn.clone())
         .unwrap_or_default();
-    let build = |calendar: &Calendar| -> Result<Vec<Schedule>, String> {
+    let build = |calendar: &Calendar| -> Result<GroupWrites, String> {
         let compiled = crate::compile::compile(times, calendar, members[0].zone, None, None, now)
             .map_err(|e| format!("Auto Scaling group {}: {e}", live.group))?;
-        Ok(GroupRequest {
+        let regular = GroupRequest {
             live,
             scheduler_group: first.spec.group.to_string(),
             zone: members[0].zone.clone(),
@@ -1014,27 +1284,49 @@ fn group_schedules(
             state: first.spec.state,
             dead_letter_arn: first.spec.dead_letter_arn.as_ref().map(ToString::to_string),
         }
-        .schedules(sizes))
+        .schedules(sizes);
+        let Some(until) = held else {
+            return Ok(GroupWrites {
+                schedules: regular,
+                set_now: None,
+                note: None,
+            });
+        };
+        let (mut schedules, end) = hold_group(&regular, until, now);
+        schedules.extend(end);
+        Ok(GroupWrites {
+            schedules,
+            set_now: on_now(&regular, now),
+            note: Some(format!(
+                "Auto Scaling group {}: held on until {until} for an override of its services",
+                live.group
+            )),
+        })
     };
-    let schedules = build(calendar)?;
-    if uncovered(&services, &schedules, now).is_none() {
-        return Ok((schedules, None));
-    }
+    let covered = |w: &GroupWrites| {
+        uncovered(
+            &services,
+            &w.schedules,
+            w.set_now.as_ref().map(|_| true),
+            now,
+        )
+    };
+    let writes = build(calendar)?;
+    let Some((id, at)) = covered(&writes) else {
+        return Ok(writes);
+    };
     if !calendar.is_empty() {
-        let plain = build(&Calendar::default())?;
-        if uncovered(&services, &plain, now).is_none() {
-            return Ok((
-                plain,
-                Some(format!(
-                    "Auto Scaling group {}: it does not skip its services' shared days off: with \
-                     the lead time, one of its services would be turned on on such a day before \
-                     the group",
-                    live.group
-                )),
+        let mut plain = build(&Calendar::default())?;
+        if covered(&plain).is_none() {
+            plain.note = Some(format!(
+                "Auto Scaling group {}: it does not skip its services' shared days off: with \
+                 the lead time, one of its services would be turned on on such a day before \
+                 the group",
+                live.group
             ));
+            return Ok(plain);
         }
     }
-    let (id, at) = uncovered(&services, &schedules, now).expect("checked above");
     Err(format!(
         "Auto Scaling group {}: its schedules would leave {id} without instances at {at}; \
          capacity-aware schedules cannot be made for these services",
@@ -1455,7 +1747,7 @@ mod tests {
             .iter()
             .map(|r| (r.spec.id.clone(), r.schedules(2)))
             .collect();
-        assert_eq!(uncovered(&services, &group, now()), None);
+        assert_eq!(uncovered(&services, &group, None, now()), None);
     }
 
     #[test]
@@ -1464,10 +1756,10 @@ mod tests {
         let plan = planned(std::slice::from_ref(&a), &[live(&[&a])]).unwrap();
         let mut group = group_of(&plan);
         let services = vec![(a.spec.id.clone(), a.schedules(2))];
-        assert_eq!(uncovered(&services, &group, now()), None);
+        assert_eq!(uncovered(&services, &group, None, now()), None);
         // Off an hour before the service: found, on the first weekday at 18:10 Berlin time.
         group[1].expression = "cron(10 18 ? * MON-FRI *)".into();
-        let (who, at) = uncovered(&services, &group, now()).unwrap();
+        let (who, at) = uncovered(&services, &group, None, now()).unwrap();
         assert_eq!(
             (who, at.to_string()),
             (a.spec.id.clone(), "2026-11-25T17:10:00Z".to_string())
@@ -1475,7 +1767,7 @@ mod tests {
         // On after the service: found at the service's on time.
         group[1].expression = "cron(10 19 ? * MON-FRI *)".into();
         group[0].expression = "cron(5 8 ? * MON-FRI *)".into();
-        let (_, at) = uncovered(&services, &group, now()).unwrap();
+        let (_, at) = uncovered(&services, &group, None, now()).unwrap();
         assert_eq!(at.to_string(), "2026-11-26T07:00:00Z");
     }
 
@@ -1621,6 +1913,181 @@ mod tests {
         b.spec.group = "other".parse().unwrap();
         let e = planned(&[a.clone(), b.clone()], &[live(&[&a, &b])]).unwrap_err();
         assert!(e[0].contains("different schedule groups"), "{e:?}");
+    }
+
+    #[test]
+    fn an_override_that_keeps_a_service_on_holds_its_group_too() {
+        // Wednesday 2026-11-25 15:00 Berlin (14:00Z): web (08:00-19:00) is on, kept on until
+        // 23:00 Berlin (22:00Z): the group's off at 19:10 waits until 23:10.
+        let night: Timestamp = "2026-11-25T14:00:00Z".parse().unwrap();
+        let until: Timestamp = "2026-11-25T22:00:00Z".parse().unwrap();
+        let mut a = windowed("web", &["MON-FRI 08:00-19:00"]);
+        a.spec.override_ = Some(crate::overrides::OverrideRequest {
+            state: Switch::On,
+            count: None,
+            until,
+        });
+        let g = live(&[&a]);
+        let observed = crate::plan::Observed::default();
+        let mut plan =
+            crate::plan::plan(std::slice::from_ref(&a), &observed, &Prune::Nothing, night);
+        plan_groups(
+            &mut plan,
+            std::slice::from_ref(&a),
+            std::slice::from_ref(&g),
+            &[],
+            &Prune::Nothing,
+            night,
+        )
+        .unwrap();
+        let group = group_of(&plan);
+        let off = group
+            .iter()
+            .find(|s| s.name == "nodes.capacity-off")
+            .unwrap();
+        let held: Timestamp = "2026-11-25T22:10:00Z".parse().unwrap();
+        assert_eq!(
+            off.start_date,
+            Some(held),
+            "the group's off waits for the override + drain"
+        );
+        let end = plan
+            .steps
+            .iter()
+            .find(|s| s.schedule.name == "nodes.capacity-override")
+            .unwrap();
+        assert_eq!(end.schedule.expression, "at(2026-11-25T22:10:00)");
+        assert_eq!(
+            end.schedule.input,
+            Input::GroupSize(off_size(&asg("nodes"), false))
+        );
+        assert_eq!(end.schedule.capacity_override_of(), Some(&asg("nodes")));
+        // By day the group is on: nothing to set at once.
+        assert!(plan.group_sizes.is_empty());
+        // Applied: the same plan again changes nothing (the hold is recognised).
+        let existing: Vec<(ClientKey, Schedule)> = plan
+            .steps
+            .iter()
+            .map(|s| (s.key.clone(), s.schedule.clone()))
+            .collect();
+        let observed = crate::plan::Observed {
+            existing: existing.clone(),
+            ..Default::default()
+        };
+        let mut again =
+            crate::plan::plan(std::slice::from_ref(&a), &observed, &Prune::Nothing, night);
+        plan_groups(
+            &mut again,
+            std::slice::from_ref(&a),
+            std::slice::from_ref(&g),
+            &existing,
+            &Prune::Nothing,
+            night,
+        )
+        .unwrap();
+        assert_eq!(
+            again.tally().changes(),
+            0,
+            "{:?}",
+            again
+                .steps
+                .iter()
+                .filter(|s| s.action.is_change())
+                .collect::<Vec<_>>()
+        );
+        // Without the override (it was cancelled): the group's schedules are released and the
+        // end of its hold deleted.
+        let mut plain = a.clone();
+        plain.spec.override_ = None;
+        let others: Vec<(ClientKey, Schedule)> = existing
+            .iter()
+            .filter(|(_, s)| s.override_of().is_none())
+            .cloned()
+            .collect();
+        let observed = crate::plan::Observed {
+            existing: others.clone(),
+            ..Default::default()
+        };
+        let mut released = crate::plan::plan(
+            std::slice::from_ref(&plain),
+            &observed,
+            &Prune::Nothing,
+            night,
+        );
+        plan_groups(
+            &mut released,
+            std::slice::from_ref(&plain),
+            &[g],
+            &others,
+            &Prune::Nothing,
+            night,
+        )
+        .unwrap();
+        let verbs: Vec<(String, &str)> = released
+            .steps
+            .iter()
+            .filter(|s| s.action.is_change())
+            .filter(|s| {
+                s.schedule.capacity_owner().is_some() || s.schedule.capacity_override_of().is_some()
+            })
+            .map(|s| (s.schedule.name.clone(), s.action.verb()))
+            .collect();
+        assert_eq!(
+            verbs,
+            [
+                ("nodes.capacity-off".to_string(), "update"),
+                ("nodes.capacity-override".to_string(), "delete")
+            ]
+        );
+    }
+
+    #[test]
+    fn override_on_holds_every_group_that_names_the_service() {
+        let a = windowed("web", &["MON-FRI 08:00-19:00"]);
+        let plan = planned(std::slice::from_ref(&a), &[live(&[&a])]).unwrap();
+        let group = group_of(&plan);
+        let night: Timestamp = "2026-11-25T19:00:00Z".parse().unwrap();
+        let until: Timestamp = "2026-11-25T22:00:00Z".parse().unwrap();
+        let verbs = |steps: &[(Schedule, Action)]| -> Vec<(String, &'static str)> {
+            steps
+                .iter()
+                .map(|(s, a)| (s.name.clone(), a.verb()))
+                .collect()
+        };
+        // At night (20:00 Berlin) the group's off has fired: nothing to hold, but the group is
+        // set to its on sizes at once, and turned off again at 23:10 by the hold's end.
+        let (steps, sizes) = plan_hold(&group, &a.spec.id, until, night);
+        assert_eq!(
+            verbs(&steps),
+            [
+                ("nodes.capacity-on".to_string(), "unchanged"),
+                ("nodes.capacity-off".to_string(), "unchanged"),
+                ("nodes.capacity-override".to_string(), "create")
+            ]
+        );
+        assert_eq!(steps[2].0.expression, "at(2026-11-25T22:10:00)");
+        assert_eq!(
+            steps[2].0.input,
+            Input::GroupSize(off_size(&asg("nodes"), false))
+        );
+        let day_sizes = Sizes {
+            min: 2,
+            max: 6,
+            desired: 2,
+        };
+        assert_eq!(sizes, vec![on_size(&asg("nodes"), false, day_sizes)]);
+        // A service the group does not carry holds nothing.
+        let (steps, sizes) = plan_hold(&group, &id("other"), until, night);
+        assert!(steps.is_empty() && sizes.is_empty());
+        // By day the group is on: its off is held until the end, nothing to set now.
+        let day: Timestamp = "2026-11-25T10:00:00Z".parse().unwrap();
+        let (steps, sizes) = plan_hold(&group, &a.spec.id, until, day);
+        assert_eq!(verbs(&steps)[1].1, "update");
+        assert_eq!(
+            steps[1].0.start_date,
+            Some("2026-11-25T22:10:00Z".parse().unwrap())
+        );
+        assert!(sizes.is_empty());
     }
 
     #[test]

@@ -453,6 +453,9 @@ pub struct OverridePlan {
     /// For autoscaling-aware schedules: the bounds to set now instead (RegisterScalableTarget).
     pub set_bounds: Option<crate::schedule::Bounds>,
     pub then_count: Option<u32>,
+    /// Auto Scaling groups to set to their on sizes now, before the count (a capacity-aware
+    /// service kept on at night).
+    pub set_group_sizes: Vec<crate::capacity::GroupSize>,
 }
 
 /// An override of a service whose schedules are `existing` (regular ones, held or not, and an
@@ -516,6 +519,7 @@ pub fn plan_set(
         set_count: (set_bounds.is_none() && live != count).then_some(count),
         set_bounds,
         then_count: Some(then_count),
+        set_group_sizes: Vec::new(),
     })
 }
 
@@ -554,6 +558,7 @@ pub fn plan_cancel(existing: &[Schedule], live: u32, now: Timestamp) -> Override
         set_count: now_count.filter(|n| had_override && *n != live && set_bounds.is_none()),
         set_bounds,
         then_count: now_count,
+        set_group_sizes: Vec::new(),
     }
 }
 

@@ -212,6 +212,8 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Counts to set once the steps are done.
     pub counts: Vec<CountChange>,
+    /// Auto Scaling group sizes to set once the steps are done, before the counts.
+    pub group_sizes: Vec<crate::capacity::GroupSizeChange>,
     pub warnings: Vec<String>,
     /// What the plan does that a reader should know (a service moving to another group).
     pub notes: Vec<String>,

@@ -583,7 +583,7 @@ async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, AwsEr
                 || s.target_arn
                     .as_deref()
                     .is_some_and(crate::schedule::is_update_group_target)
-                    && crate::capacity::parse_slot(&s.name).is_some()
+                    && crate::capacity::is_capacity_name(&s.name)
         })
         .map(|s| s.name)
         .collect())
@@ -611,6 +611,7 @@ pub async fn managed(
             || s.override_of().is_some()
             || s.notify_of().is_some()
             || s.capacity_owner().is_some()
+            || s.capacity_override_of().is_some()
     });
     read.sort_by(|a, b| (&a.0, &a.1.group, &a.1.name).cmp(&(&b.0, &b.1.group, &b.1.name)));
     Ok(read)
@@ -1000,7 +1001,7 @@ async fn read_capacity(
         .collect();
     let read = managed(lanes, places).await?;
     observed.existing.extend(read.into_iter().filter(|(k, s)| {
-        s.capacity_owner().is_some()
+        (s.capacity_owner().is_some() || s.capacity_override_of().is_some())
             && !known.contains(&(k.clone(), s.group.clone(), s.name.clone()))
     }));
     let members: Vec<&ServiceRequest> = requests
@@ -1397,6 +1398,16 @@ pub async fn resolve_selectors(
 
 /// Sets the counts the plan asks for at once (overrides), once every write succeeded.
 async fn set_counts(prepared: &Prepared, printer: &Printer) -> anyhow::Result<()> {
+    // Instances first: a service kept on at night needs its group's instances.
+    for g in &prepared.plan.group_sizes {
+        aws::asg::update(&prepared.lanes.clients(&g.key).asg, &g.size).await?;
+        printer.note(&format!(
+            "Auto Scaling group {}: set to {} now ({})",
+            g.size.group,
+            g.size.sets(),
+            g.reason
+        ));
+    }
     for c in &prepared.plan.counts {
         let clients = prepared.lanes.clients(&c.key);
         if let Some(bounds) = c.bounds {

@@ -481,6 +481,18 @@ impl Schedule {
             .then_some((&size.group, slot))
     }
 
+    /// The Auto Scaling group whose hold this `at()` schedule ends (see
+    /// [`crate::capacity::hold_group`]).
+    pub fn capacity_override_of(&self) -> Option<&crate::capacity::AsgName> {
+        let Input::GroupSize(size) = &self.input else {
+            return None;
+        };
+        (self.expression.starts_with("at(")
+            && is_update_group_target(&self.target_arn)
+            && crate::capacity::override_name(&size.group) == self.name)
+            .then_some(&size.group)
+    }
+
     /// The bounds an autoscaling-aware schedule sets, if it is one.
     pub fn bounds(&self) -> Option<Bounds> {
         match &self.input {

@@ -208,13 +208,53 @@ async fn one_group_pair_covers_two_services_and_the_replay_never_strands_one() {
         .unwrap();
     replay(&env, on).await;
     assert_eq!(sizes(&env, "nodes").await, (2, 6, 2));
-    // Keeping one service on tonight alone would strand it: refused, nothing written.
-    let before = env.names("g-cap").await;
+    // Keep web on for 8 days: the group's off schedule waits for the end of the override (and
+    // the drain time), a hold end exists, and the fleet re-plans to no change.
+    let now = jiff::Timestamp::now();
     env.cli(&format!(
-        "override --on --cluster ec2 --service web --for 3h --group g-cap --region {REGION}"
+        "override --on --cluster ec2 --service web --for 8d --group g-cap --region {REGION}"
     ))
-    .fails_with(2, "nodes (nodes.capacity-off)");
-    assert_eq!(env.names("g-cap").await, before);
+    .ok();
+    let off = ecs_onoff::aws::scheduler::get(&client, "g-cap", "nodes.capacity-off")
+        .await
+        .unwrap()
+        .unwrap();
+    let held = off.start_date.expect("the group's off is held");
+    assert!(
+        held >= now
+            + jiff::SignedDuration::from_hours(8 * 24)
+            + jiff::SignedDuration::from_mins(10)
+            - jiff::SignedDuration::from_secs(1),
+        "{held}"
+    );
+    let end = ecs_onoff::aws::scheduler::get(&client, "g-cap", "nodes.capacity-override")
+        .await
+        .unwrap()
+        .expect("the hold's end");
+    assert_eq!(
+        end.capacity_override_of().map(|g| g.to_string()),
+        Some("nodes".into())
+    );
+    let r = env
+        .cli(&format!("plan -f {path} --detailed-exitcode"))
+        .run();
+    assert_eq!(
+        r.code, 0,
+        "held: nothing to change\n{}{}",
+        r.stdout, r.stderr
+    );
+    // Cancelled: the next apply releases the group and deletes the hold's end.
+    env.cli(&format!(
+        "override cancel --cluster ec2 --service web --group g-cap --region {REGION}"
+    ))
+    .ok();
+    env.cli(&format!("apply -f {path} --yes")).ok();
+    let off = ecs_onoff::aws::scheduler::get(&client, "g-cap", "nodes.capacity-off")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(off.start_date, None);
+    assert!(env.get("g-cap", "nodes.capacity-override").await.is_none());
 }
 
 #[tokio::test]

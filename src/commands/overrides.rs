@@ -103,6 +103,15 @@ async fn execute(
             })
             .into_iter()
             .collect(),
+        group_sizes: planned
+            .set_group_sizes
+            .iter()
+            .map(|size| crate::capacity::GroupSizeChange {
+                key: read.key.clone(),
+                size: size.clone(),
+                reason: format!("it carries {}, kept on", read.id),
+            })
+            .collect(),
         ..Plan::default()
     };
     let status = reconcile::apply(&Prepared { lanes, plan }, printer, started, false).await?;
@@ -114,36 +123,20 @@ async fn execute(
     Ok(status)
 }
 
-/// An override that keeps a service on while the Auto Scaling group that carries it is
-/// switched off would leave it without instances: refused, naming the group's schedules (they
-/// name the services they were written for in their Description).
-async fn refuse_on_switched_capacity(
+/// The capacity schedules and hold ends in the service's group (a group carrying the service
+/// is held with it).
+async fn capacity_schedules(
     lanes: &Lanes,
     read: &Read,
     t: &ServiceArgs,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<Schedule>> {
     let groups = std::collections::BTreeSet::from([(read.key.clone(), t.group.to_string())]);
-    let service = read.id.to_string();
-    let carrying: Vec<String> = reconcile::managed(lanes, groups)
+    Ok(reconcile::managed(lanes, groups)
         .await?
         .into_iter()
-        .filter_map(|(_, s)| {
-            let (group, _) = s.capacity_owner()?;
-            let (carried, complete) = crate::capacity::carried(&s.description);
-            (carried.contains(&service) || !complete).then(|| format!("{group} ({})", s.name))
-        })
-        .collect();
-    if carrying.is_empty() {
-        return Ok(());
-    }
-    Err(InvalidInput::new(format!(
-        "{service} runs on an Auto Scaling group that capacity-aware schedules switch off: {}. \
-         An override keeps only the service on, which would leave it without instances; \
-         overrides of services with capacity-aware schedules are refused. To keep it on \
-         tonight, widen its window in the fleet file and apply (the group follows)",
-        carrying.join(", ")
-    ))
-    .into())
+        .map(|(_, s)| s)
+        .filter(|s| s.capacity_owner().is_some() || s.capacity_override_of().is_some())
+        .collect())
 }
 
 async fn set(
@@ -186,9 +179,7 @@ async fn set(
         .filter(|s| s.owner().is_some())
         .map(overrides::release)
         .collect();
-    if args.on {
-        refuse_on_switched_capacity(&lanes, &read, t).await?;
-    }
+
     if args.count.is_some() && regular.iter().any(|s| s.bounds().is_some()) {
         return Err(InvalidInput::new(format!(
             "--count: {} has autoscaling-aware schedules: an override keeps the Application \
@@ -261,7 +252,7 @@ async fn set(
             Switch::Off => scheduled.unwrap_or(0),
         }
     });
-    let planned = overrides::plan_set(
+    let mut planned = overrides::plan_set(
         &read.id,
         &read.schedules,
         fallback.as_ref(),
@@ -272,6 +263,13 @@ async fn set(
         now,
     )
     .expect("the service has regular schedules, or --force gave a role");
+    if state == Switch::On {
+        // Its Auto Scaling group stays on with it, and comes on now if it is off.
+        let capacity = capacity_schedules(&lanes, &read, t).await?;
+        let (steps, sizes) = crate::capacity::plan_hold(&capacity, &read.id, until, now);
+        planned.steps.extend(steps);
+        planned.set_group_sizes = sizes;
+    }
     let o = Override {
         state,
         count,
