@@ -66,6 +66,17 @@ pub struct Facts {
     pub schedules: Result<Vec<Schedule>, String>,
     /// Its execution role (from its schedules), as read.
     pub role: Option<(String, RoleRead)>,
+    /// The Auto Scaling groups under its EC2 capacity providers, or why they could not be read.
+    pub groups: Result<Vec<GroupFacts>, String>,
+}
+
+/// An Auto Scaling group under a service's capacity provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupFacts {
+    pub name: crate::capacity::AsgName,
+    pub min_size: u32,
+    /// The capacity provider's managed scaling is on.
+    pub managed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -142,11 +153,49 @@ pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
         );
         return out;
     };
-    let capacity_switched = facts
+    let switched: Vec<&crate::capacity::AsgName> = facts
         .schedules
         .as_ref()
-        .is_ok_and(|s| s.iter().any(|s| s.capacity_owner().is_some()));
-    service_findings(&mut out, service, &target, capacity_switched);
+        .map(|s| {
+            s.iter()
+                .filter_map(|s| s.capacity_owner().map(|o| o.0))
+                .collect()
+        })
+        .unwrap_or_default();
+    // Instances go at night when capacity schedules switch the group, or when managed scaling
+    // may scale every group in to 0.
+    let instances_go = !switched.is_empty()
+        || facts.groups.as_ref().is_ok_and(|groups| {
+            !groups.is_empty() && groups.iter().all(|g| g.managed && g.min_size == 0)
+        });
+    service_findings(&mut out, service, &target, instances_go);
+    match &facts.groups {
+        Err(why) => out.unchecked("the Auto Scaling groups under its capacity providers", why),
+        Ok(groups) => {
+            for g in groups
+                .iter()
+                .filter(|g| g.min_size > 0 && !switched.contains(&&g.name))
+            {
+                out.warning(
+                    "group-min-size",
+                    format!(
+                        "Auto Scaling group {} keeps MinSize {} instance(s) running at night{}",
+                        g.name,
+                        g.min_size,
+                        if g.managed {
+                            ": managed scaling scales it in no further than MinSize"
+                        } else {
+                            ""
+                        }
+                    ),
+                    "switch the group with its services (capacity-aware schedules: --capacity), \
+                     or set its MinSize to 0"
+                        .into(),
+                    None,
+                );
+            }
+        }
+    }
     let schedules = match &facts.schedules {
         Ok(s) => s.as_slice(),
         Err(why) => {
@@ -182,7 +231,7 @@ fn service_findings(
     out: &mut Examination,
     service: &ServiceFacts,
     target: &str,
-    capacity_switched: bool,
+    instances_go: bool,
 ) {
     if service.daemon {
         out.error(
@@ -215,7 +264,7 @@ fn service_findings(
             None,
         );
     }
-    if let Some(w) = checks::ec2_cost(&service.capacity).filter(|_| !capacity_switched) {
+    if let Some(w) = checks::ec2_cost(&service.capacity).filter(|_| !instances_go) {
         out.warning(
             "saves-nothing",
             w,
@@ -522,6 +571,7 @@ mod tests {
                 ROLE.into(),
                 RoleRead::Read(role_documents(&["ecs:UpdateService"])),
             )),
+            groups: Ok(vec![]),
         }
     }
 
@@ -574,6 +624,35 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("ecs-onoff unschedule"));
+    }
+
+    #[test]
+    fn a_groups_min_size_keeps_instances_at_night() {
+        let mut f = healthy();
+        f.service.as_mut().unwrap().capacity = Capacity {
+            launch_type: None,
+            capacity_providers: vec!["cp".into()],
+        };
+        let group = |min_size, managed| GroupFacts {
+            name: "prod-nodes".parse().unwrap(),
+            min_size,
+            managed,
+        };
+        // Managed scaling and MinSize 0: the instances go with the tasks.
+        f.groups = Ok(vec![group(0, true)]);
+        assert_eq!(codes(&f), Vec::<&str>::new());
+        // MinSize 2 keeps two instances: both findings, the group named.
+        f.groups = Ok(vec![group(2, true)]);
+        assert_eq!(codes(&f), ["saves-nothing", "group-min-size"]);
+        let e = examine(&f, now());
+        assert!(e.findings[1].message.contains("prod-nodes keeps MinSize 2"));
+        // Without managed scaling, MinSize 0 alone saves nothing either.
+        f.groups = Ok(vec![group(0, false)]);
+        assert_eq!(codes(&f), ["saves-nothing"]);
+        // Not readable: said, not called healthy.
+        f.groups = Err("no permission to read it (AccessDenied)".into());
+        let e = examine(&f, now());
+        assert_eq!(e.unchecked.len(), 1);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::aws::{self, autoscaling, ecs, scheduler, ErrorKind};
 use crate::cli::{DoctorArgs, GlobalArgs};
-use crate::doctor::{Examination, Facts, OtherWriter, ServiceFacts, Severity};
+use crate::doctor::{Examination, Facts, GroupFacts, OtherWriter, ServiceFacts, Severity};
 use crate::exit::{ExitStatus, InvalidInput};
 use crate::iam::RoleRead;
 use crate::naming::GroupName;
@@ -232,6 +232,7 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             Err(e) => bounds = Err(why(&e)),
         }
     }
+    let mut groups = read_groups(clients, &described).await;
     let mut roles: HashMap<String, RoleRead> = HashMap::new();
     let mut out = Vec::new();
     for (t, rid) in targets.iter().zip(&rids) {
@@ -291,9 +292,90 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             others,
             schedules,
             role,
+            groups: match &mut groups {
+                Ok(by_service) => Ok(by_service
+                    .remove(&(id.cluster.to_string(), id.service.to_string()))
+                    .unwrap_or_default()),
+                Err(e) => Err(e.clone()),
+            },
         });
     }
     Ok(out)
+}
+
+/// The Auto Scaling groups under each described service's EC2 capacity providers (the
+/// service's strategy, else its cluster's default), with their MinSize and managed scaling;
+/// services on Fargate or the plain EC2 launch type have none. `Err` says why they could not be
+/// read.
+async fn read_groups(
+    clients: &aws::Clients,
+    described: &HashMap<(String, String), ServiceFacts>,
+) -> Result<HashMap<(String, String), Vec<GroupFacts>>, String> {
+    use crate::capacity::{AsgName, Placement};
+    let mut defaults: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut placements = HashMap::new();
+    for ((cluster, service), facts) in described {
+        let c = &facts.capacity;
+        if c.launch_type.is_none()
+            && c.capacity_providers.is_empty()
+            && !defaults.contains_key(cluster.as_str())
+        {
+            let default = ecs::default_strategy(&clients.ecs, cluster)
+                .await
+                .map_err(|e| why(&e))?
+                .unwrap_or_default();
+            defaults.insert(cluster, default);
+        }
+        let default = defaults
+            .get(cluster.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        if let Placement::Providers(names) =
+            Placement::of(c.launch_type.as_deref(), &c.capacity_providers, default)
+        {
+            placements.insert((cluster.clone(), service.clone()), names);
+        }
+    }
+    let names: Vec<String> = placements
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if names.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let providers = ecs::providers(&clients.ecs, &names)
+        .await
+        .map_err(|e| why(&e))?;
+    let by_provider: HashMap<&str, (AsgName, bool)> = providers
+        .iter()
+        .filter_map(|p| {
+            let group = AsgName::from_arn(p.group_arn.as_deref()?)?;
+            Some((p.name.as_str(), (group, p.managed)))
+        })
+        .collect();
+    let group_names: Vec<AsgName> = by_provider.values().map(|(g, _)| g.clone()).collect();
+    let sizes = aws::asg::sizes(&clients.asg, &group_names)
+        .await
+        .map_err(|e| why(&e))?;
+    Ok(placements
+        .into_iter()
+        .map(|(service, names)| {
+            let groups = names
+                .iter()
+                .filter_map(|n| by_provider.get(n.as_str()))
+                .filter_map(|(g, managed)| {
+                    Some(GroupFacts {
+                        name: g.clone(),
+                        min_size: sizes.get(g.as_str())?.min,
+                        managed: *managed,
+                    })
+                })
+                .collect();
+            (service, groups)
+        })
+        .collect())
 }
 
 /// A service's own schedules in its group, and the schedules of other owners (any group) that
