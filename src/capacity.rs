@@ -1202,6 +1202,40 @@ fn held_until(
     Some(end.map_or(kept_on, |e| e.max(kept_on)))
 }
 
+/// Warnings for capacity schedules whose execution role, as read, does not allow
+/// UpdateAutoScalingGroup on their group: they would fail at every fire.
+pub fn role_warnings(
+    plan: &Plan,
+    roles: &HashMap<(ClientKey, String), crate::iam::RoleRead>,
+) -> Vec<String> {
+    let mut out = BTreeSet::new();
+    for step in plan.steps.iter().filter(|s| s.action != Action::Delete) {
+        let s = &step.schedule;
+        let Some(group) = s.capacity_owner().map(|o| o.0).or(s.capacity_override_of()) else {
+            continue;
+        };
+        let Some(crate::iam::RoleRead::Read(docs)) =
+            roles.get(&(step.key.clone(), s.role_arn.clone()))
+        else {
+            continue;
+        };
+        let account = crate::arn::account_of(&s.role_arn).unwrap_or_default();
+        let resource = crate::iam::group_arn(&step.key.region, account, group);
+        let action = "autoscaling:UpdateAutoScalingGroup";
+        if crate::iam::policies_allow(&docs.policies, action, &resource)
+            == crate::iam::Verdict::Missing
+        {
+            out.insert(format!(
+                "execution role {} does not allow {action} on Auto Scaling group {group}: its \
+                 capacity schedules would fail at every fire (ecs-onoff iam execution-policy \
+                 --asg {group} prints what they need)",
+                s.role_arn
+            ));
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// The regular schedules of these services as the plan leaves them (created, updated or kept).
 fn requests_schedules(
     plan: &Plan,
@@ -2088,6 +2122,31 @@ mod tests {
             Some("2026-11-25T22:10:00Z".parse().unwrap())
         );
         assert!(sizes.is_empty());
+    }
+
+    #[test]
+    fn a_role_that_cannot_resize_the_group_is_warned_about() {
+        let a = windowed("web", &["MON-FRI 08:00-19:00"]);
+        let plan = planned(std::slice::from_ref(&a), &[live(&[&a])]).unwrap();
+        let role = group_of(&plan)[0].role_arn.clone();
+        let docs = |action: &str| {
+            crate::iam::RoleRead::Read(crate::iam::RoleDocuments {
+                trust: None,
+                policies: vec![json!({"Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": action,
+                    "Resource": "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/nodes"
+                }]})],
+            })
+        };
+        let roles = HashMap::from([((key("eu-west-1"), role.clone()), docs("ecs:UpdateService"))]);
+        let w = role_warnings(&plan, &roles);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("--asg nodes"), "{w:?}");
+        let roles = HashMap::from([(
+            (key("eu-west-1"), role),
+            docs("autoscaling:UpdateAutoScalingGroup"),
+        )]);
+        assert!(role_warnings(&plan, &roles).is_empty());
     }
 
     #[test]

@@ -1242,6 +1242,8 @@ pub async fn prepare(
         now,
     )
     .map_err(|problems| InvalidInput::new(problems.join("\n")))?;
+    let role_warnings = crate::capacity::role_warnings(&plan, &observed.roles);
+    plan.warnings.extend(role_warnings);
     plan.sort();
     for w in &plan.warnings {
         printer.warn(w);
