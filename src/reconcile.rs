@@ -1200,6 +1200,50 @@ async fn read_capacity(
     Ok(groups.into_values().collect())
 }
 
+/// The Auto Scaling groups under the capacity providers of each given service (its strategy,
+/// else its cluster's default), by client and service: what `iam --from-file` grants for
+/// capacity-aware services without `asg`. Services not found, or on Fargate or the plain EC2
+/// launch type, have none.
+pub async fn carrying_groups(
+    lanes: &Lanes,
+    specs: &[&ServiceSpec],
+) -> anyhow::Result<HashMap<(ClientKey, ServiceId), Vec<crate::capacity::AsgName>>> {
+    use crate::capacity::{AsgName, Placement};
+    let mut out = HashMap::new();
+    for spec in specs {
+        let key = lanes.connections.key(&spec.connection).clone();
+        let client = &lanes.clients(&key).ecs;
+        let described =
+            ecs::describe(client, &spec.id.cluster, &[spec.id.service.as_str()]).await?;
+        let Some(info) = described
+            .unwrap_or_default()
+            .into_iter()
+            .find(|i| i.status == "ACTIVE")
+        else {
+            continue;
+        };
+        let c = &info.capacity;
+        let default = if c.launch_type.is_none() && c.capacity_providers.is_empty() {
+            ecs::default_strategy(client, &spec.id.cluster)
+                .await?
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        if let Placement::Providers(names) =
+            Placement::of(c.launch_type.as_deref(), &c.capacity_providers, &default)
+        {
+            let groups: Vec<AsgName> = ecs::providers(client, &names)
+                .await?
+                .into_iter()
+                .filter_map(|p| AsgName::from_arn(p.group_arn.as_deref()?))
+                .collect();
+            out.insert((key, spec.id.clone()), groups);
+        }
+    }
+    Ok(out)
+}
+
 /// A plan made against the live state, with the connections that carry it out.
 pub struct Prepared {
     pub lanes: Lanes,

@@ -1007,6 +1007,8 @@ pub struct GrantsReport {
     pub services: Vec<String>,
     pub queues: Vec<String>,
     pub topics: Vec<String>,
+    /// Auto Scaling groups (ARN patterns) capacity-aware schedules resize.
+    pub auto_scaling_groups: Vec<String>,
 }
 
 impl From<&crate::iam::Grants> for GrantsReport {
@@ -1016,6 +1018,7 @@ impl From<&crate::iam::Grants> for GrantsReport {
             services: g.services.iter().cloned().collect(),
             queues: g.queues.iter().cloned().collect(),
             topics: g.topics.iter().cloned().collect(),
+            auto_scaling_groups: g.capacity.iter().cloned().collect(),
         }
     }
 }

@@ -399,3 +399,55 @@ fn policies_are_parliament_clean() {
         }
     }
 }
+
+/// A fleet's capacity-aware services with `asg` grant UpdateAutoScalingGroup on exactly those
+/// groups, in their Regions, and `create-role --from-file` writes it (read back from moto).
+#[tokio::test]
+async fn capacity_aware_entries_grant_their_groups() {
+    let url = moto().url.clone();
+    let client = aws_sdk_iam::Client::new(&sdk_config(&url).await);
+    let path = common::write_file(
+        "roles-capacity.toml",
+        "[defaults]\nrole_arn = \"arn:aws:iam::123456789012:role/capacity-role\"\n\
+         window = \"MON-FRI 08:00-19:00\"\ncapacity = true\n\n\
+         [[service]]\ncluster = \"a\"\nservice = \"web\"\nregion = \"eu-west-1\"\nasg = \"a-nodes\"\n\n\
+         [[service]]\ncluster = \"b\"\nservice = \"api\"\nregion = \"us-east-2\"\nasg = \"b nodes\"\n",
+    );
+    let path = path.to_str().unwrap();
+    let doc = json_run(&url, &format!("iam execution-policy --from-file {path}"));
+    let statement = doc["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Action"] == "autoscaling:UpdateAutoScalingGroup")
+        .unwrap_or_else(|| panic!("{doc}"))
+        .clone();
+    let groups = json!([
+        "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/a-nodes",
+        "arn:aws:autoscaling:us-east-2:123456789012:autoScalingGroup:*:autoScalingGroupName/b nodes"
+    ]);
+    assert_eq!(statement["Resource"], groups);
+    json_run(
+        &url,
+        &format!("--region us-east-1 iam create-role --role-name capacity-role --from-file {path}"),
+    );
+    let stored = client
+        .get_role_policy()
+        .role_name("capacity-role")
+        .policy_name("ecs-onoff-execution")
+        .send()
+        .await;
+    let text = match stored {
+        Ok(out) => ecs_onoff::aws::iam::percent_decode(out.policy_document()),
+        Err(e) => panic!("{e:?}"),
+    };
+    let stored: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        stored["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["Resource"] == groups),
+        "{stored}"
+    );
+}

@@ -126,25 +126,54 @@ async fn fleet_grants(
     let fleet = crate::input::read_fleet(path)?;
     let specs = &fleet.services;
     let mut resolved = Vec::new();
-    if !fleet.selectors.is_empty() {
+    // Capacity-aware services without `asg` have their groups found through their capacity
+    // providers, as `plan` does.
+    let discover =
+        |s: &crate::spec::ServiceSpec| s.capacity.as_ref().is_some_and(|c| c.asg.is_none());
+    let mut lanes = None;
+    if !fleet.selectors.is_empty() || specs.iter().any(discover) {
         // [[select]] entries name their services in AWS: resolved as `plan` does.
-        let (lanes, chosen) =
+        let (opened, chosen) =
             reconcile::open_fleet(&fleet, settings, DEFAULT_CONCURRENCY, printer).await?;
         for spec in chosen.into_iter().skip(specs.len()) {
-            let region = lanes.connections.key(&spec.connection).region.clone();
+            let region = opened.connections.key(&spec.connection).region.clone();
             resolved.push((region, spec));
         }
+        lanes = Some(opened);
     }
     let fallback = settings.region_from_flags_or_env()?;
     let mut roles: BTreeMap<RoleArn, Grants> = BTreeMap::new();
+    let mut all = Vec::new();
     for spec in specs {
         let region = spec
             .region_or(fallback.as_ref())
             .map_err(InvalidInput::new)?;
         iam::grant(&mut roles, &region, spec);
+        all.push((region, spec));
     }
     for (region, spec) in &resolved {
         iam::grant(&mut roles, region, spec);
+        all.push((region.clone(), spec));
+    }
+    if let Some(lanes) = &lanes {
+        let wanted: Vec<&crate::spec::ServiceSpec> = all
+            .iter()
+            .map(|(_, s)| *s)
+            .filter(|s| discover(s))
+            .collect();
+        let found = reconcile::carrying_groups(lanes, &wanted).await?;
+        for (region, spec) in &all {
+            let (Some(role), true) = (&spec.role_arn, discover(spec)) else {
+                continue;
+            };
+            let key = lanes.connections.key(&spec.connection).clone();
+            for group in found.get(&(key, spec.id.clone())).into_iter().flatten() {
+                let grants = roles.entry(role.clone()).or_default();
+                grants
+                    .capacity
+                    .insert(iam::group_arn(region, role.account(), group));
+            }
+        }
     }
     Ok(roles)
 }
@@ -314,6 +343,7 @@ fn report_changes(printer: &Printer, role: &str, verb: &str, grants: &Grants) {
         ("service", &grants.services),
         ("dead-letter queue", &grants.queues),
         ("heads-up topic", &grants.topics),
+        ("Auto Scaling group", &grants.capacity),
     ] {
         for item in items {
             printer.note(&format!("role {role}: {verb} {what} {item}"));
