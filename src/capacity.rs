@@ -1143,24 +1143,52 @@ pub fn plan_groups(
             });
         }
     }
-    let deleted: BTreeSet<(&ClientKey, &AsgName)> = plan
+    // A group whose capacity schedules all go is left on: when its schedules last turned it
+    // off, its on sizes are set at once (a service still scheduled on it, or one left as it
+    // is, keeps its instances).
+    let deleted: BTreeSet<(ClientKey, AsgName)> = plan
         .steps
         .iter()
         .filter(|s| s.action == Action::Delete)
-        .filter_map(|s| s.schedule.capacity_owner().map(|(g, _)| (&s.key, g)))
+        .filter_map(|s| {
+            s.schedule
+                .capacity_owner()
+                .map(|(g, _)| (s.key.clone(), g.clone()))
+        })
         .collect();
     for (key, group) in deleted {
         let kept = plan.steps.iter().any(|s| {
             s.action != Action::Delete
-                && s.key == *key
-                && s.schedule.capacity_owner().is_some_and(|(g, _)| g == group)
+                && s.key == key
+                && s.schedule
+                    .capacity_owner()
+                    .is_some_and(|(g, _)| *g == group)
         });
-        if !kept {
-            plan.warnings.push(format!(
-                "Auto Scaling group {group} in {key}: its capacity schedules are deleted; it keeps \
-                 the sizes it has when they go (if that is at night, set its daytime sizes \
-                 again with aws autoscaling update-auto-scaling-group)"
-            ));
+        if kept {
+            continue;
+        }
+        let regular: Vec<Schedule> = existing
+            .iter()
+            .filter(|(k, s)| *k == key && s.capacity_owner().is_some_and(|(g, _)| *g == group))
+            .map(|(_, s)| crate::overrides::release(s))
+            .collect();
+        match on_now(&regular, now) {
+            Some(size) => {
+                plan.warnings.push(format!(
+                    "Auto Scaling group {group} in {key}: its capacity schedules are deleted while \
+                     they leave it off: it is set to {} at once, and stays so",
+                    size.sets()
+                ));
+                plan.group_sizes.push(GroupSizeChange {
+                    key: key.clone(),
+                    size,
+                    reason: "its capacity schedules are deleted".into(),
+                });
+            }
+            None => plan.warnings.push(format!(
+                "Auto Scaling group {group} in {key}: its capacity schedules are deleted; it \
+                 keeps the sizes it has and is no longer switched"
+            )),
         }
     }
     Ok(())
@@ -2147,6 +2175,48 @@ mod tests {
             docs("autoscaling:UpdateAutoScalingGroup"),
         )]);
         assert!(role_warnings(&plan, &roles).is_empty());
+    }
+
+    #[test]
+    fn a_group_whose_schedules_go_at_night_is_left_on() {
+        let a = windowed("web", &["MON-FRI 08:00-19:00"]);
+        let first = planned(std::slice::from_ref(&a), &[live(&[&a])]).unwrap();
+        let existing: Vec<(ClientKey, Schedule)> = first
+            .steps
+            .iter()
+            .map(|s| (s.key.clone(), s.schedule.clone()))
+            .collect();
+        let slot = crate::plan::ServiceSlot {
+            key: key("eu-west-1"),
+            group: a.spec.group.clone(),
+            id: a.spec.id.clone(),
+        };
+        let prune = Prune::Services(BTreeSet::from([slot]));
+        let unschedule = |at: &str| {
+            let at: Timestamp = at.parse().unwrap();
+            let mut plan = Plan::default();
+            plan_groups(&mut plan, &[], &[], &existing, &prune, at).unwrap();
+            plan
+        };
+        // 20:00 Berlin: the group was turned off at 19:10; it is turned on for good.
+        let night = unschedule("2026-11-25T19:00:00Z");
+        let deletes: Vec<&str> = night
+            .steps
+            .iter()
+            .filter(|s| s.action == Action::Delete)
+            .map(|s| s.schedule.name.as_str())
+            .collect();
+        assert_eq!(deletes, ["nodes.capacity-on", "nodes.capacity-off"]);
+        assert_eq!(night.group_sizes.len(), 1);
+        assert_eq!(night.group_sizes[0].size.min, 2);
+        // By day it is on already: left as it is, with a warning.
+        let day = unschedule("2026-11-25T10:00:00Z");
+        assert!(day.group_sizes.is_empty());
+        assert!(
+            day.warnings[0].contains("no longer switched"),
+            "{:?}",
+            day.warnings
+        );
     }
 
     #[test]

@@ -311,3 +311,39 @@ async fn a_fargate_service_needs_no_group_and_a_plain_ec2_service_needs_asg() {
         .fails_with(2, "--asg");
     assert!(r.stderr.contains("does not guess"), "{}", r.stderr);
 }
+
+#[tokio::test]
+async fn unscheduling_a_service_removes_its_groups_schedules_and_leaves_the_group_on() {
+    let env = Env::in_region(REGION).await;
+    env.services("ec2u", &["web", "api"], 2, LaunchType::Ec2)
+        .await;
+    create_group(&env, "nodes-u", 2, 6, 2).await;
+    let text = fleet("")
+        .replace("\"ec2\"", "\"ec2u\"")
+        .replace("\"nodes\"", "\"nodes-u\"")
+        .replace("\"g-cap\"", "\"g-cap-u\"");
+    let path = write_file("capacity-unschedule.toml", &text);
+    env.cli(&format!("apply -f {} --yes", path.display())).ok();
+    assert!(env
+        .names("g-cap-u")
+        .await
+        .contains(&"nodes-u.capacity-off".to_string()));
+    let r = env
+        .cli(&format!(
+            "unschedule --cluster ec2u --service web --group g-cap-u --region {REGION}"
+        ))
+        .ok();
+    assert!(
+        r.stderr.contains("Auto Scaling group nodes-u"),
+        "{}",
+        r.stderr
+    );
+    let names = env.names("g-cap-u").await;
+    assert_eq!(
+        names,
+        ["ec2u.api.off", "ec2u.api.on"],
+        "api keeps its schedules"
+    );
+    // The group is left with instances (on now, or set to its on sizes at once).
+    assert!(sizes(&env, "nodes-u").await.2 > 0);
+}
