@@ -57,6 +57,15 @@ async fn sizes(env: &Env, name: &str) -> (i32, i32, i32) {
     )
 }
 
+/// The fleet of [`fleet`] for cluster `ec2{suffix}`, group `nodes{suffix}` and schedule group
+/// `g-cap{suffix}`: each test its own, on one moto server.
+fn fleet_for(suffix: &str, extra: &str) -> String {
+    fleet(extra)
+        .replace("\"ec2\"", &format!("\"ec2{suffix}\""))
+        .replace("\"nodes\"", &format!("\"nodes{suffix}\""))
+        .replace("\"g-cap\"", &format!("\"g-cap{suffix}\""))
+}
+
 fn fleet(extra: &str) -> String {
     format!(
         "[defaults]\nregion = \"{REGION}\"\ntimezone = \"Europe/Berlin\"\nrole_arn = \"{ROLE}\"\n\
@@ -260,17 +269,14 @@ async fn one_group_pair_covers_two_services_and_the_replay_never_strands_one() {
 #[tokio::test]
 async fn a_service_on_the_group_that_the_fleet_does_not_switch_blocks_it() {
     let env = Env::in_region(REGION).await;
-    env.services("ec2b", &["web", "api", "legacy"], 1, LaunchType::Ec2)
+    env.services("ec2-b", &["web", "api", "legacy"], 1, LaunchType::Ec2)
         .await;
     create_group(&env, "nodes-b", 1, 3, 1).await;
-    let text = fleet("")
-        .replace("\"ec2\"", "\"ec2b\"")
-        .replace("\"nodes\"", "\"nodes-b\"")
-        .replace("\"g-cap\"", "\"g-cap-b\"");
+    let text = fleet_for("-b", "");
     let path = write_file("capacity-blocked.toml", &text);
     let r = env
         .cli(&format!("apply -f {} --yes", path.display()))
-        .fails_with(2, "ec2b/legacy");
+        .fails_with(2, "ec2-b/legacy");
     assert!(r.stderr.contains("--force"), "{}", r.stderr);
     assert!(env.names("g-cap-b").await.is_empty() && !env.group_exists("g-cap-b").await);
     let forced = write_file(
@@ -280,7 +286,7 @@ async fn a_service_on_the_group_that_the_fleet_does_not_switch_blocks_it() {
     let r = env
         .cli(&format!("plan -f {} --output json", forced.display()))
         .ok();
-    assert!(r.stderr.contains("ec2b/legacy"), "{}", r.stderr);
+    assert!(r.stderr.contains("ec2-b/legacy"), "{}", r.stderr);
     let plan = r.json();
     assert!(plan["actions"]
         .as_array()
@@ -315,13 +321,10 @@ async fn a_fargate_service_needs_no_group_and_a_plain_ec2_service_needs_asg() {
 #[tokio::test]
 async fn unscheduling_a_service_removes_its_groups_schedules_and_leaves_the_group_on() {
     let env = Env::in_region(REGION).await;
-    env.services("ec2u", &["web", "api"], 2, LaunchType::Ec2)
+    env.services("ec2-u", &["web", "api"], 2, LaunchType::Ec2)
         .await;
     create_group(&env, "nodes-u", 2, 6, 2).await;
-    let text = fleet("")
-        .replace("\"ec2\"", "\"ec2u\"")
-        .replace("\"nodes\"", "\"nodes-u\"")
-        .replace("\"g-cap\"", "\"g-cap-u\"");
+    let text = fleet_for("-u", "");
     let path = write_file("capacity-unschedule.toml", &text);
     env.cli(&format!("apply -f {} --yes", path.display())).ok();
     assert!(env
@@ -330,7 +333,7 @@ async fn unscheduling_a_service_removes_its_groups_schedules_and_leaves_the_grou
         .contains(&"nodes-u.capacity-off".to_string()));
     let r = env
         .cli(&format!(
-            "unschedule --cluster ec2u --service web --group g-cap-u --region {REGION}"
+            "unschedule --cluster ec2-u --service web --group g-cap-u --region {REGION}"
         ))
         .ok();
     assert!(
@@ -341,7 +344,7 @@ async fn unscheduling_a_service_removes_its_groups_schedules_and_leaves_the_grou
     let names = env.names("g-cap-u").await;
     assert_eq!(
         names,
-        ["ec2u.api.off", "ec2u.api.on"],
+        ["ec2-u.api.off", "ec2-u.api.on"],
         "api keeps its schedules"
     );
     // The group is left with instances (on now, or set to its on sizes at once).
