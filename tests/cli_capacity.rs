@@ -327,6 +327,31 @@ async fn unscheduling_a_service_removes_its_groups_schedules_and_leaves_the_grou
     let text = fleet_for("-u", "");
     let path = write_file("capacity-unschedule.toml", &text);
     env.cli(&format!("apply -f {} --yes", path.display())).ok();
+    // Exported with the live state: the group's schedules, and the role may resize the group.
+    let doc = env
+        .cli(&format!(
+            "export -f {} --format cloudformation --with-iam",
+            path.display()
+        ))
+        .ok()
+        .json();
+    let text = doc.to_string();
+    assert!(
+        text.contains("aws-sdk:autoscaling:updateAutoScalingGroup"),
+        "{text}"
+    );
+    assert!(
+        text.contains("autoScalingGroupName/nodes-u") && text.contains("UpdateAutoScalingGroup"),
+        "{text}"
+    );
+    let r = env
+        .cli(&format!(
+            "export -f {} --format terraform --offline",
+            path.display()
+        ))
+        .ok();
+    assert!(r.stderr.contains("not exported"), "{}", r.stderr);
+    assert!(!r.stdout.contains("updateAutoScalingGroup"));
     assert!(env
         .names("g-cap-u")
         .await

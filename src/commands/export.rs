@@ -51,6 +51,19 @@ fn offline_plan(
     }
     reconcile::check_partitions(&requests)?;
     printer.note("offline: no service was read; desiredCounts are the file's on_count, else 1");
+    let capacity: Vec<String> = specs
+        .iter()
+        .filter(|s| s.capacity.is_some())
+        .map(ServiceSpec::label)
+        .collect();
+    if !capacity.is_empty() {
+        printer.warn(&format!(
+            "offline: the Auto Scaling groups' schedules of capacity-aware entries are not \
+             exported (they are made from the groups' live sizes and services): {}; export \
+             without --offline",
+            capacity.join(", ")
+        ));
+    }
     Ok((
         crate::plan::plan(&requests, &Observed::default(), &Prune::Nothing, now),
         regions,
@@ -90,10 +103,11 @@ pub async fn run(
     let mut bundle = Bundle::default();
     // The schedules a service has for good: an override (its end schedule, the holds) is an
     // operation of the moment, not infrastructure, and is left out.
-    let steady = plan
-        .steps
-        .iter()
-        .filter(|s| s.action != Action::Delete && s.schedule.override_of().is_none());
+    let steady = plan.steps.iter().filter(|s| {
+        s.action != Action::Delete
+            && s.schedule.override_of().is_none()
+            && s.schedule.capacity_override_of().is_none()
+    });
     for step in steady {
         let mut schedule = crate::overrides::release(&step.schedule);
         schedule.start_date = schedule.start_date.filter(|t| *t > now);
@@ -108,6 +122,17 @@ pub async fn run(
         let mut roles: BTreeMap<crate::arn::RoleArn, Grants> = BTreeMap::new();
         for (region, spec) in &regions {
             crate::iam::grant(&mut roles, region, spec);
+        }
+        // The groups capacity schedules resize, however they were found.
+        for step in &plan.steps {
+            let Some((group, _)) = step.schedule.capacity_owner() else {
+                continue;
+            };
+            let Ok(role) = step.schedule.role_arn.parse::<crate::arn::RoleArn>() else {
+                continue;
+            };
+            let arn = crate::iam::group_arn(&step.key.region, role.account(), group);
+            roles.entry(role).or_default().capacity.insert(arn);
         }
         for (arn, grants) in roles {
             let context = |e| InvalidInput::with_context(format!("role {arn}"), e);
