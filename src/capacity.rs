@@ -914,8 +914,9 @@ pub fn plan_groups(
         if !others.is_empty() && !modes.iter().any(|m| m.force) {
             problems.push(format!(
                 "Auto Scaling group {} in {} also carries {}, which ecs-onoff is not asked to \
-                 switch: turning the group off would stop {} too. Add {} to the request, or pass \
-                 --force (fleet key force = true) to schedule the group anyway",
+                 switch: turning the group off would stop {} too. Add {} to the request (a fleet \
+                 file with every service of the group: ecs-onoff apply -f FILE), or pass --force \
+                 (fleet key force = true) to schedule the group anyway",
                 live.group,
                 live.key,
                 list(&others),

@@ -824,6 +824,9 @@ impl CapacityArgs {
     --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
     ecs-onoff schedule -c staging -s web --window 'MON-FRI 08:00-19:00' --timezone Europe/Berlin \\\n      \
     --notify-topic arn:aws:sns:eu-central-1:123456789012:staging --notify-before 15m \\\n      \
+    --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler\n  \
+    ecs-onoff schedule -c ec2-staging -s web --window 'MON-FRI 08:00-19:00' --timezone Europe/Berlin \\\n      \
+    --capacity --asg staging-nodes --lead 15m --drain 10m \\\n      \
     --role-arn arn:aws:iam::123456789012:role/ecs-onoff-scheduler"
 )]
 pub struct ScheduleArgs {

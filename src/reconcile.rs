@@ -1181,6 +1181,17 @@ async fn read_capacity(
             }
         }
     }
+    // Every requested service on a group shapes its times, capacity-aware or not.
+    for entry in groups.values_mut() {
+        for r in requests {
+            if r.key == entry.key
+                && entry.placed.contains(&r.spec.id)
+                && !entry.members.contains(&r.spec.id)
+            {
+                entry.members.push(r.spec.id.clone());
+            }
+        }
+    }
     let mut by_key: BTreeMap<ClientKey, Vec<AsgName>> = BTreeMap::new();
     for (key, group) in groups.keys() {
         by_key.entry(key.clone()).or_default().push(group.clone());

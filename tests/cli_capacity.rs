@@ -375,3 +375,38 @@ async fn unscheduling_a_service_removes_its_groups_schedules_and_leaves_the_grou
     // The group is left with instances (on now, or set to its on sizes at once).
     assert!(sizes(&env, "nodes-u").await.2 > 0);
 }
+
+#[tokio::test]
+async fn a_service_on_the_group_without_capacity_switching_still_shapes_its_times() {
+    let env = Env::in_region(REGION).await;
+    env.services("ec2-m", &["web", "api"], 1, LaunchType::Ec2)
+        .await;
+    create_group(&env, "nodes-m", 1, 3, 1).await;
+    // Only web asks for capacity-aware switching; api (on the same instances) is scheduled too.
+    let text = format!(
+        "[defaults]\nregion = \"{REGION}\"\ntimezone = \"Europe/Berlin\"\nrole_arn = \"{ROLE}\"\n\
+         group = \"g-cap-m\"\n\n\
+         [[service]]\ncluster = \"ec2-m\"\nservice = \"web\"\nwindow = \"MON-FRI 08:00-19:00\"\n\
+         capacity = true\nasg = \"nodes-m\"\n\n\
+         [[service]]\ncluster = \"ec2-m\"\nservice = \"api\"\nwindow = \"MON-FRI 10:00-22:00\"\n"
+    );
+    let path = write_file("capacity-mixed.toml", &text);
+    let plan = env
+        .cli(&format!("plan -f {} --output json", path.display()))
+        .json();
+    let rows = plan["actions"].as_array().unwrap();
+    let expression = |name: &str| {
+        rows.iter()
+            .find(|r| r["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {plan}"))["expression"]
+            .clone()
+    };
+    assert_eq!(
+        expression("nodes-m.capacity-on"),
+        "cron(50 7 ? * MON-FRI *)"
+    );
+    assert_eq!(
+        expression("nodes-m.capacity-off"),
+        "cron(10 22 ? * MON-FRI *)"
+    );
+}

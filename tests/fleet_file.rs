@@ -344,3 +344,63 @@ fn dead_letter_queues_and_adopted_schedules() {
         assert!(e.contains(needle), "missing {needle} in\n{e}");
     }
 }
+
+#[test]
+fn capacity_is_a_switch_or_a_kind_and_its_keys_need_the_switch() {
+    let head = "[defaults]\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\n\
+                window = \"MON-FRI 08:00-19:00\"\nlead = \"15m\"\ncapacity = true\n\n";
+    // A text (where the tasks run, for `savings`) and the switch are separate settings: an
+    // entry's "EC2" keeps the switch of [defaults].
+    let specs = parse(&format!(
+        "{head}[[service]]\ncluster = \"c\"\nservice = \"api\"\ncapacity = \"EC2\"\nlead = \"5m\"\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        specs[0].task.capacity,
+        Some(ecs_onoff::savings::Capacity::Ec2)
+    );
+    assert_eq!(
+        specs[0].capacity.as_ref().map(|c| c.lead),
+        Some(jiff::SignedDuration::from_mins(5))
+    );
+    let e = errors(
+        "[[service]]\ncluster = \"c\"\nservice = \"web\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\n\
+         window = \"MON-FRI 08:00-19:00\"\nasg = \"nodes\"\n",
+    );
+    assert!(e[0].contains("set capacity = true"), "{e:?}");
+    let specs = parse(&format!(
+        "{head}[[service]]\ncluster = \"c\"\nservice = \"web\"\nasg = \"nodes\"\ndrain = \"0\"\n\
+         force = true\n\n[[service]]\ncluster = \"c\"\nservice = \"api\"\n"
+    ))
+    .unwrap();
+    let web = specs[0].capacity.as_ref().unwrap();
+    assert_eq!(web.asg.as_ref().map(|a| a.as_str()), Some("nodes"));
+    assert_eq!(web.lead, jiff::SignedDuration::from_mins(15));
+    assert_eq!(web.drain, jiff::SignedDuration::ZERO);
+    assert!(web.force);
+    let api = specs[1].capacity.as_ref().unwrap();
+    assert_eq!((api.asg.clone(), api.force), (None, false));
+    assert_eq!(api.drain, jiff::SignedDuration::from_mins(10));
+    let e = errors(
+        "[defaults]\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nwindow = \"MON-FRI 08:00-19:00\"\n\n\
+         [[service]]\ncluster = \"c\"\nservice = \"web\"\ncapacity = true\nlead = \"7h\"\n\
+         asg = \"arn:aws:autoscaling:x\"\n",
+    );
+    assert!(
+        e.iter().any(|e| e.contains("lead") && e.contains("6h")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|e| e.contains("asg") && e.contains("ARN")),
+        "{e:?}"
+    );
+    let e = errors(
+        "[[service]]\ncluster = \"c\"\nservice = \"web\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\n\
+         window = \"MON-FRI 08:00-19:00\"\ncapacity = \"GPU\"\n",
+    );
+    assert!(
+        e.iter()
+            .any(|e| e.contains("capacity") && e.contains("true/false")),
+        "{e:?}"
+    );
+}

@@ -123,6 +123,13 @@ fn dry_run(
     if spec.on_count.is_none() {
         printer.note("no --on-count given: a dry run reads no service, so it shows desiredCount 1");
     }
+    if spec.capacity.is_some() {
+        printer.warn(
+            "--capacity: the Auto Scaling group's schedules are made from its live sizes and \
+             the services on it, so a dry run does not show them (run without --dry-run: the \
+             plan shows them before anything is written)",
+        );
+    }
     let group = spec.group.clone();
     let now = Timestamp::now();
     let compiled = spec.compile(now).map_err(InvalidInput::new)?;
