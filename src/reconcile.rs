@@ -973,6 +973,30 @@ pub fn check_partitions(requests: &[ServiceRequest]) -> Result<(), InvalidInput>
     }
 }
 
+/// The capacity schedules and hold ends in the given groups: ListSchedules, then GetSchedule
+/// for each name whose target is UpdateAutoScalingGroup (no other schedule is read again).
+pub async fn capacity_schedules(
+    lanes: &Lanes,
+    places: BTreeSet<(ClientKey, String)>,
+) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
+    let mut wanted = BTreeSet::new();
+    for (key, group) in places {
+        for summary in scheduler::list(&lanes.clients(&key).scheduler, &group, None).await? {
+            let ours = summary
+                .target_arn
+                .as_deref()
+                .is_some_and(crate::schedule::is_update_group_target)
+                && crate::capacity::is_capacity_name(&summary.name);
+            if ours {
+                wanted.insert((key.clone(), group.clone(), summary.name));
+            }
+        }
+    }
+    let mut read = get_all(lanes, wanted).await?;
+    read.retain(|(_, s)| s.capacity_owner().is_some() || s.capacity_override_of().is_some());
+    Ok(read)
+}
+
 /// What capacity-aware switching reads: the Auto Scaling groups that carry the requested
 /// services that ask for it (through their capacity providers, or `--asg`), each group's sizes
 /// and every service placed on it; and the capacity schedules in the groups the requests and
@@ -999,7 +1023,7 @@ async fn read_capacity(
         .iter()
         .map(|(k, s)| (k.clone(), s.group.clone(), s.name.clone()))
         .collect();
-    let read = managed(lanes, places).await?;
+    let read = capacity_schedules(lanes, places).await?;
     observed.existing.extend(read.into_iter().filter(|(k, s)| {
         (s.capacity_owner().is_some() || s.capacity_override_of().is_some())
             && !known.contains(&(k.clone(), s.group.clone(), s.name.clone()))

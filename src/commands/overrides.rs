@@ -131,11 +131,10 @@ async fn capacity_schedules(
     t: &ServiceArgs,
 ) -> anyhow::Result<Vec<Schedule>> {
     let groups = std::collections::BTreeSet::from([(read.key.clone(), t.group.to_string())]);
-    Ok(reconcile::managed(lanes, groups)
+    Ok(reconcile::capacity_schedules(lanes, groups)
         .await?
         .into_iter()
         .map(|(_, s)| s)
-        .filter(|s| s.capacity_owner().is_some() || s.capacity_override_of().is_some())
         .collect())
 }
 
