@@ -365,6 +365,11 @@ impl fmt::Display for Money {
     }
 }
 
+/// What a service with capacity-aware schedules saves, which the task prices do not show.
+pub const EC2_CAPACITY_REASON: &str = "EC2 with capacity-aware schedules: the tasks cost nothing \
+    themselves; what is saved is the instances of its Auto Scaling group while every service on it \
+    is off, whose prices are not in the price table (see the group's schedules in `plan`)";
+
 /// Why a service saves nothing in tasks, when it runs on EC2.
 pub const EC2_REASON: &str = "EC2: its tasks run on instances that are paid for whether tasks run \
     or not; turning tasks off saves nothing unless the instances go too";

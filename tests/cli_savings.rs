@@ -251,3 +251,28 @@ fn the_week_as_svg_is_well_formed_with_a_row_per_service() {
         "staging/web,staging/worker,staging/reports"
     );
 }
+
+/// A capacity-aware service runs on EC2: its tasks save nothing by price, and the reason says
+/// what is saved instead (its group's instances), with its hours off.
+#[test]
+fn capacity_aware_services_say_what_they_save() {
+    let path = write_file(
+        "savings-capacity.toml",
+        "[[service]]\ncluster = \"c\"\nservice = \"web\"\nregion = \"eu-west-1\"\n\
+         timezone = \"Europe/Berlin\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\n\
+         window = \"MON-FRI 08:00-19:00\"\ncapacity = true\nasg = \"nodes\"\n\
+         task_cpu = 256\ntask_memory = 512\non_count = 1\n",
+    );
+    let json = common::offline(&format!(
+        "savings -f {} --from 2026-11-30 --days 7 --output json",
+        path.display()
+    ))
+    .json();
+    let row = &json["services"][0];
+    assert_eq!(row["task"]["capacity"], "EC2", "{json}");
+    assert_eq!(row["off_hours"], 168.0 - 55.0, "{json}");
+    assert!(
+        row["reason"].as_str().unwrap().contains("capacity-aware"),
+        "{json}"
+    );
+}

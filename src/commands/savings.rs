@@ -9,7 +9,9 @@ use crate::fleet::Fleet;
 use crate::output::Printer;
 use crate::reconcile::{self, DEFAULT_CONCURRENCY};
 use crate::report::{Render, Style};
-use crate::savings::{Arch, Capacity, Money, Period, Prices, Task, EC2_REASON};
+use crate::savings::{
+    Arch, Capacity, Money, Period, Prices, Task, EC2_CAPACITY_REASON, EC2_REASON,
+};
 use crate::spec::{ClientKey, ServiceSpec, TaskKeys};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -481,9 +483,11 @@ fn one(
             ));
         }
     }
+    // Capacity-aware switching is for tasks on EC2 instances.
     let capacity = keys
         .capacity
         .or(live.map(|l| l.capacity))
+        .or(spec.capacity.as_ref().map(|_| Capacity::Ec2))
         .unwrap_or(Capacity::Fargate { spot_share: 0.0 });
     let task = Task {
         cpu,
@@ -544,7 +548,13 @@ fn one(
         off_hours: (usage.off_hours * 100.0).round() / 100.0,
         period_hours: period.hours(),
         money: Money::of(&usage, hourly),
-        reason: (capacity == Capacity::Ec2).then(|| EC2_REASON.to_string()),
+        reason: (capacity == Capacity::Ec2).then(|| {
+            if spec.capacity.is_some() {
+                EC2_CAPACITY_REASON.to_string()
+            } else {
+                EC2_REASON.to_string()
+            }
+        }),
         week,
     })
 }
