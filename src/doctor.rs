@@ -66,6 +66,8 @@ pub struct Facts {
     pub schedules: Result<Vec<Schedule>, String>,
     /// Its execution role (from its schedules), as read.
     pub role: Option<(String, RoleRead)>,
+    /// The dead-letter queues of its schedules: whether each exists, or why that is unknown.
+    pub dead_letter: Vec<(String, Result<bool, String>)>,
     /// The Auto Scaling groups under its EC2 capacity providers, or why they could not be read.
     pub groups: Result<Vec<GroupFacts>, String>,
 }
@@ -169,6 +171,23 @@ pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
             !groups.is_empty() && groups.iter().all(|g| g.managed && g.min_size == 0)
         });
     service_findings(&mut out, service, &target, instances_go);
+    for (queue, exists) in &facts.dead_letter {
+        match exists {
+            Ok(true) => {}
+            Ok(false) => out.error(
+                "dlq-missing",
+                format!(
+                    "dead-letter queue {queue} does not exist: invocations that fail are lost \
+                     instead of kept there"
+                ),
+                "create the queue (standard, in the schedules' account and Region), or set \
+                 another dead_letter_arn and apply"
+                    .into(),
+                None,
+            ),
+            Err(why) => out.unchecked(&format!("dead-letter queue {queue}"), why),
+        }
+    }
     match &facts.groups {
         Err(why) => out.unchecked("the Auto Scaling groups under its capacity providers", why),
         Ok(groups) => {
@@ -571,6 +590,7 @@ mod tests {
                 ROLE.into(),
                 RoleRead::Read(role_documents(&["ecs:UpdateService"])),
             )),
+            dead_letter: vec![],
             groups: Ok(vec![]),
         }
     }
@@ -624,6 +644,22 @@ mod tests {
             .as_deref()
             .unwrap()
             .starts_with("ecs-onoff unschedule"));
+    }
+
+    #[test]
+    fn a_dead_letter_queue_that_does_not_exist() {
+        let mut f = healthy();
+        let queue = "arn:aws:sqs:us-east-1:123456789012:dlq".to_string();
+        f.dead_letter = vec![(queue.clone(), Ok(true))];
+        assert_eq!(codes(&f), Vec::<&str>::new());
+        f.dead_letter = vec![(queue.clone(), Ok(false))];
+        assert_eq!(codes(&f), ["dlq-missing"]);
+        let e = examine(&f, now());
+        assert_eq!(e.findings[0].severity, Severity::Error);
+        assert!(e.findings[0].message.contains(&queue));
+        f.dead_letter = vec![(queue, Err("no permission to read it (AccessDenied)".into()))];
+        let e = examine(&f, now());
+        assert!(e.findings.is_empty() && e.unchecked.len() == 1);
     }
 
     #[test]

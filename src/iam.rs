@@ -607,6 +607,13 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 "Resource": "*",
             },
             {
+                "Sid": "CheckDeadLetterQueues",
+                "Effect": "Allow",
+                // doctor: whether the schedules' dead-letter queues exist.
+                "Action": "sqs:GetQueueUrl",
+                "Resource": format!("arn:{p}:sqs:{region}:{account}:*"),
+            },
+            {
                 "Sid": "ReadClustersAndCapacityProviders",
                 "Effect": "Allow",
                 // Capacity-aware schedules: the clusters' default strategies and the capacity

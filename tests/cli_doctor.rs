@@ -222,3 +222,37 @@ async fn doctor_finds_what_would_fail_or_save_nothing() {
     env.cli(&format!("{region} doctor -c doc"))
         .fails_with(2, "--service");
 }
+
+/// A dead-letter queue that does not exist is an error (failed invocations would be lost); once
+/// the queue exists, nothing is found.
+#[tokio::test]
+async fn doctor_finds_a_missing_dead_letter_queue() {
+    let env = Env::in_region("ap-southeast-1").await;
+    env.services("doc-dlq", &["web"], 1, LaunchType::Fargate)
+        .await;
+    let region = "--region ap-southeast-1";
+    let queue = "arn:aws:sqs:ap-southeast-1:123456789012:ecs-onoff-dlq-doctor";
+    env.cli(&format!(
+        "iam create-role --role-name ecs-onoff-doctor-dlq {region} -g g-dlq -c doc-dlq -s web \
+         --dead-letter-arn {queue}"
+    ))
+    .ok();
+    env.cli(&format!(
+        "{region} schedule -c doc-dlq -s web --window 'MON-FRI 08:00-19:00' -g g-dlq \
+         --role-arn arn:aws:iam::123456789012:role/ecs-onoff-doctor-dlq --on-count 1 \
+         --dead-letter-arn {queue}"
+    ))
+    .ok();
+    let doctor = format!("{region} doctor -c doc-dlq -s web -g g-dlq --output json");
+    let r = env.cli(&doctor).run();
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(codes(&r.json(), "web"), ["dlq-missing"]);
+    aws_sdk_sqs::Client::new(&env.config)
+        .create_queue()
+        .queue_name("ecs-onoff-dlq-doctor")
+        .send()
+        .await
+        .unwrap();
+    let r = env.cli(&doctor).run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}

@@ -7,6 +7,7 @@ pub mod autoscaling;
 pub mod ecs;
 pub mod iam;
 pub mod scheduler;
+pub mod sqs;
 pub mod sts;
 
 use crate::arn::Region;

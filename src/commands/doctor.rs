@@ -234,6 +234,7 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
     }
     let mut groups = read_groups(clients, &described).await;
     let mut roles: HashMap<String, RoleRead> = HashMap::new();
+    let mut queues: HashMap<String, Result<bool, String>> = HashMap::new();
     let mut out = Vec::new();
     for (t, rid) in targets.iter().zip(&rids) {
         let id = &t.id;
@@ -262,6 +263,26 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             }
             Err(e) => (Err(e.clone()), Err(e.clone())),
         };
+        // Each dead-letter queue of its schedules, read once per run.
+        let mut dead_letter = Vec::new();
+        let arns: std::collections::BTreeSet<String> = schedules
+            .as_ref()
+            .map(|s| s.iter().filter_map(|s| s.dead_letter_arn.clone()).collect())
+            .unwrap_or_default();
+        for arn in arns {
+            if !queues.contains_key(&arn) {
+                let region = arn.split(':').nth(3).unwrap_or_default().to_string();
+                let config = aws_sdk_sqs::config::Builder::from(&clients.config)
+                    .region(aws_sdk_sqs::config::Region::new(region))
+                    .build();
+                let client = aws_sdk_sqs::Client::from_conf(config);
+                let found = aws::sqs::queue_exists(&client, &arn)
+                    .await
+                    .map_err(|e| why(&e));
+                queues.insert(arn.clone(), found);
+            }
+            dead_letter.push((arn.clone(), queues[&arn].clone()));
+        }
         let role_arn = schedules
             .as_ref()
             .ok()
@@ -292,6 +313,7 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             others,
             schedules,
             role,
+            dead_letter,
             groups: match &mut groups {
                 Ok(by_service) => Ok(by_service
                     .remove(&(id.cluster.to_string(), id.service.to_string()))
