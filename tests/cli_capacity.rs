@@ -410,3 +410,84 @@ async fn a_service_on_the_group_without_capacity_switching_still_shapes_its_time
         "cron(10 22 ? * MON-FRI *)"
     );
 }
+
+/// What discovery reads through capacity providers, read from moto: a cluster's default
+/// strategy, and a provider's Auto Scaling group (by ARN) and managed scaling. (moto returns no
+/// capacityProviderStrategy for services, so which services use them is tested in the core.)
+#[tokio::test]
+async fn capacity_providers_name_their_groups() {
+    let env = Env::in_region(REGION).await;
+    create_group(&env, "nodes-cp", 0, 4, 0).await;
+    let arn = aws_sdk_autoscaling::Client::new(&env.config)
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names("nodes-cp")
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups()[0]
+        .auto_scaling_group_arn()
+        .unwrap()
+        .to_string();
+    let ecs = env.ecs();
+    use aws_sdk_ecs::types::{
+        AutoScalingGroupProvider, CapacityProviderStrategyItem, ManagedScaling,
+        ManagedScalingStatus,
+    };
+    ecs.create_capacity_provider()
+        .name("cp-nodes")
+        .auto_scaling_group_provider(
+            AutoScalingGroupProvider::builder()
+                .auto_scaling_group_arn(&arn)
+                .managed_scaling(
+                    ManagedScaling::builder()
+                        .status(ManagedScalingStatus::Enabled)
+                        .build(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ecs.create_cluster()
+        .cluster_name("ec2-cp")
+        .send()
+        .await
+        .unwrap();
+    ecs.put_cluster_capacity_providers()
+        .cluster("ec2-cp")
+        .capacity_providers("cp-nodes")
+        .default_capacity_provider_strategy(
+            CapacityProviderStrategyItem::builder()
+                .capacity_provider("cp-nodes")
+                .weight(1)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let default = ecs_onoff::aws::ecs::default_strategy(&ecs, "ec2-cp")
+        .await
+        .unwrap();
+    assert_eq!(default, Some(vec!["cp-nodes".to_string()]));
+    assert_eq!(
+        ecs_onoff::aws::ecs::default_strategy(&ecs, "no-such-cluster")
+            .await
+            .unwrap(),
+        None
+    );
+    let providers = ecs_onoff::aws::ecs::providers(&ecs, &["cp-nodes".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(providers.len(), 1);
+    assert!(providers[0].managed);
+    let group = ecs_onoff::capacity::AsgName::from_arn(providers[0].group_arn.as_deref().unwrap());
+    assert_eq!(group.map(|g| g.to_string()), Some("nodes-cp".to_string()));
+    // A service with neither launch type nor strategy is placed by that default.
+    let placement = ecs_onoff::capacity::Placement::of(None, &[], &default.unwrap());
+    assert_eq!(
+        placement,
+        ecs_onoff::capacity::Placement::Providers(vec!["cp-nodes".to_string()])
+    );
+}
