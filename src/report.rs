@@ -230,7 +230,10 @@ impl ScheduleRow {
 
     fn count_text(&self) -> String {
         if let Some(g) = &self.group_size {
-            return format!("asg min {}", g.min);
+            // An Auto Scaling group's MinSize/MaxSize/DesiredCapacity ("-": left to managed
+            // scaling).
+            let n = |v: Option<u32>| v.map_or("-".to_string(), |n| n.to_string());
+            return format!("ASG {}/{}/{}", g.min, n(g.max), n(g.desired));
         }
         self.desired_count.map_or("?".into(), |n| n.to_string())
     }

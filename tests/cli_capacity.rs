@@ -491,3 +491,72 @@ async fn capacity_providers_name_their_groups() {
         ecs_onoff::capacity::Placement::Providers(vec!["cp-nodes".to_string()])
     );
 }
+
+/// The flags: one service with `--capacity --asg` gets its group's pair, shown in the plan text.
+#[tokio::test]
+async fn schedule_with_capacity_flags_switches_the_group() {
+    let env = Env::in_region(REGION).await;
+    env.services("ec2-f", &["solo"], 1, LaunchType::Ec2).await;
+    create_group(&env, "nodes-f", 1, 2, 1).await;
+    let r = env
+        .cli(&format!(
+            "schedule -c ec2-f -s solo --window 'MON-FRI 09:00-17:00' -t Europe/Berlin \
+             --role-arn {ROLE} -g g-cap-f --region {REGION} --capacity --asg nodes-f --lead 20m \
+             --drain 5m"
+        ))
+        .ok();
+    assert!(r.stdout.contains("nodes-f.capacity-on"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("ASG 1/2/1") && r.stdout.contains("ASG 0/0/0"),
+        "{}",
+        r.stdout
+    );
+    let names = env.names("g-cap-f").await;
+    assert_eq!(
+        names,
+        [
+            "ec2-f.solo.off",
+            "ec2-f.solo.on",
+            "nodes-f.capacity-off",
+            "nodes-f.capacity-on"
+        ]
+    );
+    let client = env.scheduler();
+    let on = ecs_onoff::aws::scheduler::get(&client, "g-cap-f", "nodes-f.capacity-on")
+        .await
+        .unwrap()
+        .unwrap();
+    let off = ecs_onoff::aws::scheduler::get(&client, "g-cap-f", "nodes-f.capacity-off")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(on.expression, "cron(40 8 ? * MON-FRI *)");
+    assert_eq!(off.expression, "cron(5 17 ? * MON-FRI *)");
+    assert_eq!(
+        on.input.render(),
+        r#"{"AutoScalingGroupName":"nodes-f","MinSize":1,"MaxSize":2,"DesiredCapacity":1}"#
+    );
+    // Again: nothing to change.
+    let r = env
+        .cli(&format!(
+            "schedule -c ec2-f -s solo --window 'MON-FRI 09:00-17:00' -t Europe/Berlin \
+             --role-arn {ROLE} -g g-cap-f --region {REGION} --capacity --asg nodes-f --lead 20m \
+             --drain 5m --output json"
+        ))
+        .ok();
+    let summary = &r.json()["summary"];
+    assert_eq!(
+        (
+            &summary["created"],
+            &summary["updated"],
+            &summary["deleted"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(0),
+            &serde_json::json!(0)
+        ),
+        "{}",
+        r.stdout
+    );
+}
