@@ -67,6 +67,9 @@ pub struct Entry {
     pub exact: bool,
     /// What applying the entry changes, in words.
     pub notes: Vec<String>,
+    /// The Auto Scaling group whose ecs-onoff capacity schedules name the service
+    /// (`capacity = true`).
+    pub auto_scaling_group: Option<String>,
 }
 
 /// Schedules a fleet entry cannot reproduce exactly, and why.
@@ -99,10 +102,18 @@ struct ServiceRead {
 pub fn recognise(found: &[Found], now: Timestamp) -> Imported {
     let mut out = Imported::default();
     let mut services: BTreeMap<(String, ServiceId), ServiceRead> = BTreeMap::new();
+    // The services ecs-onoff's capacity schedules name, with their group.
+    let mut carried: BTreeMap<(String, String), String> = BTreeMap::new();
     for f in found {
         let s = &f.schedule;
         let region = f.region.to_string();
-        if let Some(id) = s.override_of() {
+        if let Some((group, _)) = s.capacity_owner() {
+            for id in crate::capacity::carried(&s.description).0 {
+                carried.insert((region.clone(), id), group.to_string());
+            }
+        } else if s.capacity_override_of().is_some() {
+            // A hold's end: of the moment, like an override's.
+        } else if let Some(id) = s.override_of() {
             services.entry((region, id.clone())).or_default().overrides += 1;
         } else if let Some(id) = s.notify_of() {
             services
@@ -135,7 +146,10 @@ pub fn recognise(found: &[Found], now: Timestamp) -> Imported {
     }
     for ((region, id), read) in services {
         match entry(&region, &id, &read, now) {
-            Ok(entry) => out.entries.push(entry),
+            Ok(mut entry) => {
+                entry.auto_scaling_group = carried.get(&(region.clone(), id.to_string())).cloned();
+                out.entries.push(entry)
+            }
             Err(reason) => out.left_out.push(LeftOut {
                 region,
                 service: Some(id.to_string()),
@@ -288,6 +302,7 @@ fn entry(
         adopt,
         schedules: all.iter().chain(&read.notify).map(path).collect(),
         exact: false,
+        auto_scaling_group: None,
         notes: Vec::new(),
     };
     let spec = spec_of(&entry, id)?;
@@ -874,6 +889,15 @@ pub fn render(imported: &Imported, others: &[OtherTarget], header: &[String]) ->
         }
         if !e.adopt.is_empty() {
             let _ = writeln!(out, "adopt = [{}]", list(&e.adopt));
+        }
+        if let Some(group) = &e.auto_scaling_group {
+            let _ = writeln!(
+                out,
+                "capacity = true\n# Its Auto Scaling group is {}: on the EC2 launch type without capacity \
+                 providers, add asg = {} (lead and drain: 10m unless set)",
+                crate::text::printable(group),
+                quoted(group)
+            );
         }
     }
     if !imported.left_out.is_empty() {

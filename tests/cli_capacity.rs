@@ -559,4 +559,21 @@ async fn schedule_with_capacity_flags_switches_the_group() {
         "{}",
         r.stdout
     );
+    // Imported back: the entry is capacity-aware and names its group; with `asg` (the plain EC2
+    // launch type) and its lead and drain it plans as no change.
+    let fleet = env
+        .cli(&format!("import --group g-cap-f --region {REGION}"))
+        .ok()
+        .stdout;
+    assert!(fleet.contains("capacity = true"), "{fleet}");
+    assert!(fleet.contains("add asg = \"nodes-f\""), "{fleet}");
+    let completed = fleet.replace(
+        "capacity = true\n",
+        "capacity = true\nasg = \"nodes-f\"\nlead = \"20m\"\ndrain = \"5m\"\n",
+    );
+    let path = write_file("capacity-imported.toml", &completed);
+    let r = env
+        .cli(&format!("plan -f {} --detailed-exitcode", path.display()))
+        .run();
+    assert_eq!(r.code, 0, "{completed}\n{}{}", r.stdout, r.stderr);
 }
