@@ -631,19 +631,6 @@ pub fn uncovered(
     None
 }
 
-/// The schedule among `schedules` whose fire is the last at or before `at` (within 35 days).
-fn in_effect_at(schedules: &[Schedule], at: Timestamp) -> Option<&Schedule> {
-    let from = at - SignedDuration::from_hours(35 * 24);
-    schedules
-        .iter()
-        .filter_map(|s| {
-            let fired = crate::overrides::levels(std::slice::from_ref(s), from, at, &|_| Some(0));
-            Some((fired.last()?.0, s))
-        })
-        .max_by_key(|(t, _)| *t)
-        .map(|(_, s)| s)
-}
-
 /// A group held for overrides that keep its services on until `until`: its off schedules held
 /// until then (their StartDate moved, as a service's are), and an end schedule at `until` that
 /// calls what the group's schedule in effect then calls. `regular` are its schedules, not held.
@@ -663,7 +650,7 @@ pub fn hold_group(
         .collect();
     (
         held,
-        in_effect_at(regular, until).map(|then| end_schedule(then, until)),
+        crate::overrides::last_fired(regular, until).map(|then| end_schedule(then, until)),
     )
 }
 
@@ -715,7 +702,7 @@ pub fn hold_end(end: &Schedule) -> Option<Timestamp> {
 /// The sizes to set at once when a hold starts: the on schedule's, when the group's schedules
 /// last turned it off (it is night); `None` when they left it on.
 pub fn on_now(regular: &[Schedule], now: Timestamp) -> Option<GroupSize> {
-    let last = in_effect_at(regular, now)?;
+    let last = crate::overrides::last_fired(regular, now)?;
     let Input::GroupSize(size) = &last.input else {
         return None;
     };

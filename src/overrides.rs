@@ -241,32 +241,28 @@ fn fit_description(base: &str, marker: &str) -> String {
 /// (within 35 days); else, for autoscaling-aware schedules (whose end must set bounds, not a
 /// count), the one of the switch that gives `count`.
 pub fn in_effect(regular: &[Schedule], at: Timestamp, count: u32) -> Option<&Schedule> {
-    let from = at - LOOKBACK - SignedDuration::from_secs(1);
-    let mut last: Option<(Timestamp, &Schedule)> = None;
-    for s in regular.iter().filter(|s| s.state == Some(State::Enabled)) {
-        let (Ok(expr), Ok(zone)) = (
-            ScheduleExpression::parse(&s.expression),
-            Zone::parse(&s.timezone),
-        ) else {
-            continue;
-        };
-        let fired = expr
-            .next_fires_active(&zone, from, MAX_REPLAYED, &s.active())
-            .fires
-            .into_iter()
-            .map(|f| f.utc)
-            .take_while(|t| *t <= at)
-            .last();
-        if let Some(t) = fired.filter(|t| last.is_none_or(|(l, _)| *t > l)) {
-            last = Some((t, s));
-        }
-    }
-    last.map(|(_, s)| s).or_else(|| {
+    last_fired(regular, at).or_else(|| {
         regular
             .iter()
             .filter(|s| s.bounds().is_some())
             .find(|s| s.input.desired_count() == Some(count))
     })
+}
+
+/// The enabled schedule whose fire is the last at or before `at` (within 35 days; the first
+/// listed of those that fire together), if any fired.
+pub fn last_fired(schedules: &[Schedule], at: Timestamp) -> Option<&Schedule> {
+    let from = at - LOOKBACK - SignedDuration::from_secs(1);
+    let mut last: Option<(Timestamp, &Schedule)> = None;
+    for s in schedules {
+        let fired = levels(std::slice::from_ref(s), from, at, &|_| Some(0))
+            .last()
+            .map(|(t, _)| *t);
+        if let Some(t) = fired.filter(|t| last.is_none_or(|(l, _)| *t > l)) {
+            last = Some((t, s));
+        }
+    }
+    last.map(|(_, s)| s)
 }
 
 /// The count a service has through [`from`, `to`): the count at `from` (`None` when none of
