@@ -1043,62 +1043,55 @@ async fn read_capacity(
         .into());
     }
     let mut problems = Vec::new();
-    // Each cluster's default strategy and services, read once.
+    // Each cluster's services, read once; how each is placed, with the providers they name.
     let clusters: BTreeSet<(ClientKey, String)> = members
         .iter()
         .map(|r| (r.key.clone(), r.spec.id.cluster.to_string()))
         .collect();
-    let mut defaults: HashMap<(ClientKey, String), Vec<String>> = HashMap::new();
-    let mut described: HashMap<(ClientKey, String), Vec<ecs::ServiceInfo>> = HashMap::new();
+    let mut described: BTreeMap<ClientKey, Vec<(String, ecs::ServiceInfo)>> = BTreeMap::new();
     for (key, cluster) in &clusters {
         let client = &lanes.clients(key).ecs;
-        let default = ecs::default_strategy(client, cluster)
-            .await?
-            .unwrap_or_default();
-        defaults.insert((key.clone(), cluster.clone()), default);
         let names = ecs::list_names(client, cluster).await?.unwrap_or_default();
-        let mut infos = Vec::new();
         for chunk in names.chunks(ecs::DESCRIBE_BATCH) {
             let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            infos.extend(
-                ecs::describe(client, cluster, &names)
-                    .await?
-                    .unwrap_or_default(),
+            let infos = ecs::describe(client, cluster, &names)
+                .await?
+                .unwrap_or_default();
+            described.entry(key.clone()).or_default().extend(
+                infos
+                    .into_iter()
+                    .filter(|i| i.status == "ACTIVE" && !i.daemon)
+                    .map(|i| (cluster.clone(), i)),
             );
         }
-        infos.retain(|i| i.status == "ACTIVE" && !i.daemon);
-        described.insert((key.clone(), cluster.clone()), infos);
     }
-    let placement = |key: &ClientKey, cluster: &str, capacity: &crate::checks::Capacity| {
-        Placement::of(
-            capacity.launch_type.as_deref(),
-            &capacity.capacity_providers,
-            &defaults[&(key.clone(), cluster.to_string())],
-        )
+    let mut placed_as: HashMap<(ClientKey, String, String), Placement> = HashMap::new();
+    let mut placements: HashMap<ClientKey, ecs::Placements> = HashMap::new();
+    for (key, infos) in &described {
+        let asked: Vec<(&str, &crate::checks::Capacity)> = infos
+            .iter()
+            .map(|(c, i)| (c.as_str(), &i.capacity))
+            .collect();
+        let found = ecs::placements(&lanes.clients(key).ecs, &asked).await?;
+        for ((cluster, info), placement) in infos.iter().zip(&found.of) {
+            placed_as.insert(
+                (key.clone(), cluster.clone(), info.name.clone()),
+                placement.clone(),
+            );
+        }
+        placements.insert(key.clone(), found);
+    }
+    let placement = |key: &ClientKey, id: &ServiceId| {
+        placed_as
+            .get(&(key.clone(), id.cluster.to_string(), id.service.to_string()))
+            .cloned()
     };
-    // The capacity providers named anywhere in those clusters, described once per client.
-    let mut provider_names: BTreeMap<ClientKey, BTreeSet<String>> = BTreeMap::new();
-    for ((key, cluster), infos) in &described {
-        for info in infos {
-            if let Placement::Providers(names) = placement(key, cluster, &info.capacity) {
-                provider_names.entry(key.clone()).or_default().extend(names);
-            }
-        }
-    }
-    let mut providers: HashMap<(ClientKey, String), ecs::ProviderInfo> = HashMap::new();
-    for (key, names) in provider_names {
-        let names: Vec<String> = names.into_iter().collect();
-        for p in ecs::providers(&lanes.clients(&key).ecs, &names).await? {
-            providers.insert((key.clone(), p.name.clone()), p);
-        }
-    }
     // The groups a service's tasks are placed on: (group, managed scaling).
     let groups_of = |key: &ClientKey,
-                     cluster: &str,
-                     capacity: &crate::checks::Capacity,
+                     placement: Placement,
                      asg: Option<&AsgName>|
      -> Result<Vec<(AsgName, bool)>, String> {
-        match placement(key, cluster, capacity) {
+        match placement {
             Placement::Fargate => Ok(Vec::new()),
             Placement::Other(kind) => Err(format!("its launch type is {kind}: ecs-onoff switches no capacity for it")),
             Placement::Ec2LaunchType => match asg {
@@ -1108,7 +1101,7 @@ async fn read_capacity(
             Placement::Providers(names) => names
                 .iter()
                 .map(|n| {
-                    let p = providers.get(&(key.clone(), n.clone())).ok_or_else(|| format!("its capacity provider {n} was not found"))?;
+                    let p = placements.get(key).and_then(|p| p.providers.get(n)).ok_or_else(|| format!("its capacity provider {n} was not found"))?;
                     let arn = p.group_arn.as_deref().ok_or_else(|| format!("its capacity provider {n} has no Auto Scaling group"))?;
                     let group = AsgName::from_arn(arn).ok_or_else(|| format!("its capacity provider {n} names {arn}, not an Auto Scaling group ARN"))?;
                     Ok((group, p.managed))
@@ -1119,10 +1112,15 @@ async fn read_capacity(
     let mut groups: BTreeMap<(ClientKey, AsgName), GroupLive> = BTreeMap::new();
     for r in &members {
         let mode = r.spec.capacity.as_ref().expect("members ask for it");
-        let Some(live) = observed.services.get(&(r.key.clone(), r.spec.id.clone())) else {
+        if !observed
+            .services
+            .contains_key(&(r.key.clone(), r.spec.id.clone()))
+        {
+            continue;
+        }
+        let Some(placement_of) = placement(&r.key, &r.spec.id) else {
             continue;
         };
-        let placement_of = placement(&r.key, &r.spec.id.cluster, &live.capacity);
         if mode.asg.is_some() && matches!(placement_of, Placement::Providers(_)) {
             problems.push(format!(
                 "{}: --asg is for the EC2 launch type; the service runs on capacity providers, \
@@ -1131,12 +1129,7 @@ async fn read_capacity(
             ));
             continue;
         }
-        match groups_of(
-            &r.key,
-            &r.spec.id.cluster,
-            &live.capacity,
-            mode.asg.as_ref(),
-        ) {
+        match groups_of(&r.key, placement_of, mode.asg.as_ref()) {
             Err(e) => problems.push(format!("{}: {e}", r.spec.label())),
             Ok(found) if found.is_empty() => printer.note(&format!(
                 "{}: it runs on Fargate: there are no instances to switch (capacity = true does \
@@ -1176,8 +1169,8 @@ async fn read_capacity(
             m.entry(k).or_insert_with(Vec::new).push(c);
             m
         });
-    for ((key, cluster), infos) in &described {
-        for info in infos {
+    for (key, infos) in &described {
+        for (cluster, info) in infos {
             let Ok(service) = info.name.parse() else {
                 continue;
             };
@@ -1185,13 +1178,13 @@ async fn read_capacity(
                 cluster: cluster.parse().expect("a listed cluster"),
                 service,
             };
-            let on: Vec<AsgName> = match placement(key, cluster, &info.capacity) {
-                Placement::Ec2LaunchType => asg_of
+            let on: Vec<AsgName> = match placement(key, &id) {
+                Some(Placement::Ec2LaunchType) => asg_of
                     .iter()
                     .filter(|((k, _), cs)| k == key && cs.contains(cluster))
                     .map(|((_, g), _)| g.clone())
                     .collect(),
-                Placement::Providers(_) => groups_of(key, cluster, &info.capacity, None)
+                Some(p @ Placement::Providers(_)) => groups_of(key, p, None)
                     .map(|gs| gs.into_iter().map(|(g, _)| g).collect())
                     .unwrap_or_default(),
                 _ => Vec::new(),
@@ -1243,37 +1236,32 @@ pub async fn carrying_groups(
     lanes: &Lanes,
     specs: &[&ServiceSpec],
 ) -> anyhow::Result<HashMap<(ClientKey, ServiceId), Vec<crate::capacity::AsgName>>> {
-    use crate::capacity::{AsgName, Placement};
-    let mut out = HashMap::new();
+    let mut found: BTreeMap<ClientKey, Vec<(&ServiceSpec, ecs::ServiceInfo)>> = BTreeMap::new();
     for spec in specs {
         let key = lanes.connections.key(&spec.connection).clone();
         let client = &lanes.clients(&key).ecs;
         let described =
             ecs::describe(client, &spec.id.cluster, &[spec.id.service.as_str()]).await?;
-        let Some(info) = described
+        if let Some(info) = described
             .unwrap_or_default()
             .into_iter()
             .find(|i| i.status == "ACTIVE")
-        else {
-            continue;
-        };
-        let c = &info.capacity;
-        let default = if c.launch_type.is_none() && c.capacity_providers.is_empty() {
-            ecs::default_strategy(client, &spec.id.cluster)
-                .await?
-                .unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        if let Placement::Providers(names) =
-            Placement::of(c.launch_type.as_deref(), &c.capacity_providers, &default)
         {
-            let groups: Vec<AsgName> = ecs::providers(client, &names)
-                .await?
-                .into_iter()
-                .filter_map(|p| AsgName::from_arn(p.group_arn.as_deref()?))
-                .collect();
-            out.insert((key, spec.id.clone()), groups);
+            found.entry(key).or_default().push((spec, info));
+        }
+    }
+    let mut out = HashMap::new();
+    for (key, services) in found {
+        let asked: Vec<(&str, &crate::checks::Capacity)> = services
+            .iter()
+            .map(|(spec, info)| (spec.id.cluster.as_str(), &info.capacity))
+            .collect();
+        let placements = ecs::placements(&lanes.clients(&key).ecs, &asked).await?;
+        for ((spec, _), placement) in services.iter().zip(&placements.of) {
+            if let crate::capacity::Placement::Providers(names) = placement {
+                let groups = placements.groups(names).into_iter().map(|(g, _)| g);
+                out.insert((key.clone(), spec.id.clone()), groups.collect());
+            }
         }
     }
     Ok(out)

@@ -484,11 +484,34 @@ async fn capacity_providers_name_their_groups() {
     assert!(providers[0].managed);
     let group = ecs_onoff::capacity::AsgName::from_arn(providers[0].group_arn.as_deref().unwrap());
     assert_eq!(group.map(|g| g.to_string()), Some("nodes-cp".to_string()));
-    // A service with neither launch type nor strategy is placed by that default.
-    let placement = ecs_onoff::capacity::Placement::of(None, &[], &default.unwrap());
+    // A service with neither launch type nor strategy is placed by that default, and the
+    // provider names its group; one with the EC2 launch type is not.
+    let by_default = ecs_onoff::checks::Capacity {
+        launch_type: None,
+        capacity_providers: vec![],
+    };
+    let ec2 = ecs_onoff::checks::Capacity {
+        launch_type: Some("EC2".into()),
+        capacity_providers: vec![],
+    };
+    let placements =
+        ecs_onoff::aws::ecs::placements(&ecs, &[("ec2-cp", &by_default), ("ec2-cp", &ec2)])
+            .await
+            .unwrap();
+    let names = vec!["cp-nodes".to_string()];
     assert_eq!(
-        placement,
-        ecs_onoff::capacity::Placement::Providers(vec!["cp-nodes".to_string()])
+        placements.of,
+        [
+            ecs_onoff::capacity::Placement::Providers(names.clone()),
+            ecs_onoff::capacity::Placement::Ec2LaunchType
+        ]
+    );
+    assert_eq!(
+        placements.groups(&names),
+        [(
+            "nodes-cp".parse::<ecs_onoff::capacity::AsgName>().unwrap(),
+            true
+        )]
     );
 }
 

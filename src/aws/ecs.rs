@@ -243,3 +243,73 @@ pub async fn providers(client: &Client, names: &[String]) -> Result<Vec<Provider
     }
     Ok(out)
 }
+
+/// How services are placed, and the EC2 capacity providers they name.
+#[derive(Debug, Clone, Default)]
+pub struct Placements {
+    /// One per service asked about, in order.
+    pub of: Vec<crate::capacity::Placement>,
+    /// Every EC2 capacity provider named there, by name (one that does not exist is absent).
+    pub providers: std::collections::HashMap<String, ProviderInfo>,
+}
+
+impl Placements {
+    /// The Auto Scaling group and managed scaling of each named provider that has a group.
+    pub fn groups(&self, names: &[String]) -> Vec<(crate::capacity::AsgName, bool)> {
+        names
+            .iter()
+            .filter_map(|n| {
+                let p = self.providers.get(n)?;
+                Some((
+                    crate::capacity::AsgName::from_arn(p.group_arn.as_deref()?)?,
+                    p.managed,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// How each `(cluster, capacity)` of services of one client is placed: by its launch type and
+/// capacity provider strategy, else by its cluster's default strategy (DescribeClusters, once a
+/// cluster and only when a service needs it); then every EC2 provider they name, described once.
+pub async fn placements(
+    client: &Client,
+    services: &[(&str, &Capacity)],
+) -> Result<Placements, AwsError> {
+    use crate::capacity::Placement;
+    let mut defaults: std::collections::HashMap<&str, Vec<String>> = Default::default();
+    let mut of = Vec::with_capacity(services.len());
+    for (cluster, c) in services {
+        let needs_default = c.launch_type.is_none() && c.capacity_providers.is_empty();
+        if needs_default && !defaults.contains_key(cluster) {
+            let default = default_strategy(client, cluster).await?.unwrap_or_default();
+            defaults.insert(cluster, default);
+        }
+        let default = defaults.get(cluster).map_or(&[][..], Vec::as_slice);
+        of.push(Placement::of(
+            c.launch_type.as_deref(),
+            &c.capacity_providers,
+            default,
+        ));
+    }
+    let names: Vec<String> = of
+        .iter()
+        .filter_map(|p| match p {
+            Placement::Providers(names) => Some(names.iter().cloned()),
+            _ => None,
+        })
+        .flatten()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let providers = if names.is_empty() {
+        Default::default()
+    } else {
+        providers(client, &names)
+            .await?
+            .into_iter()
+            .map(|p| (p.name.clone(), p))
+            .collect()
+    };
+    Ok(Placements { of, providers })
+}

@@ -333,65 +333,44 @@ async fn read_groups(
     clients: &aws::Clients,
     described: &HashMap<(String, String), ServiceFacts>,
 ) -> Result<HashMap<(String, String), Vec<GroupFacts>>, String> {
-    use crate::capacity::{AsgName, Placement};
-    let mut defaults: HashMap<&str, Vec<String>> = HashMap::new();
-    let mut placements = HashMap::new();
-    for ((cluster, service), facts) in described {
-        let c = &facts.capacity;
-        if c.launch_type.is_none()
-            && c.capacity_providers.is_empty()
-            && !defaults.contains_key(cluster.as_str())
-        {
-            let default = ecs::default_strategy(&clients.ecs, cluster)
-                .await
-                .map_err(|e| why(&e))?
-                .unwrap_or_default();
-            defaults.insert(cluster, default);
-        }
-        let default = defaults
-            .get(cluster.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        if let Placement::Providers(names) =
-            Placement::of(c.launch_type.as_deref(), &c.capacity_providers, default)
-        {
-            placements.insert((cluster.clone(), service.clone()), names);
+    let services: Vec<(&(String, String), &ServiceFacts)> = described.iter().collect();
+    let asked: Vec<(&str, &crate::checks::Capacity)> = services
+        .iter()
+        .map(|((cluster, _), facts)| (cluster.as_str(), &facts.capacity))
+        .collect();
+    let placements = ecs::placements(&clients.ecs, &asked)
+        .await
+        .map_err(|e| why(&e))?;
+    let mut carried = HashMap::new();
+    for ((service, _), placement) in services.iter().zip(&placements.of) {
+        if let crate::capacity::Placement::Providers(names) = placement {
+            carried.insert((*service).clone(), placements.groups(names));
         }
     }
-    let names: Vec<String> = placements
+    let names: Vec<crate::capacity::AsgName> = carried
         .values()
         .flatten()
-        .cloned()
+        .map(|(g, _)| g.clone())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
     if names.is_empty() {
         return Ok(HashMap::new());
     }
-    let providers = ecs::providers(&clients.ecs, &names)
+    let sizes = aws::asg::sizes(&clients.asg, &names)
         .await
         .map_err(|e| why(&e))?;
-    let by_provider: HashMap<&str, (AsgName, bool)> = providers
-        .iter()
-        .filter_map(|p| {
-            let group = AsgName::from_arn(p.group_arn.as_deref()?)?;
-            Some((p.name.as_str(), (group, p.managed)))
-        })
-        .collect();
-    let group_names: Vec<AsgName> = by_provider.values().map(|(g, _)| g.clone()).collect();
-    let sizes = aws::asg::sizes(&clients.asg, &group_names)
-        .await
-        .map_err(|e| why(&e))?;
-    Ok(placements
+    Ok(carried
         .into_iter()
-        .map(|(service, names)| {
-            let groups = names
-                .iter()
-                .filter_map(|n| by_provider.get(n.as_str()))
-                .filter_map(|(g, managed)| {
+        .map(|(service, groups)| {
+            let groups = groups
+                .into_iter()
+                .filter_map(|(name, managed)| {
+                    let min_size = sizes.get(name.as_str())?.min;
                     Some(GroupFacts {
-                        name: g.clone(),
-                        min_size: sizes.get(g.as_str())?.min,
-                        managed: *managed,
+                        name,
+                        min_size,
+                        managed,
                     })
                 })
                 .collect();
