@@ -660,36 +660,22 @@ fn end_schedule(then: &Schedule, until: Timestamp) -> Schedule {
     let Input::GroupSize(size) = &then.input else {
         unreachable!("a group's schedules set its sizes")
     };
-    let at = jiff::tz::TimeZone::UTC.to_datetime(until);
-    Schedule {
-        name: override_name(&size.group),
-        group: then.group.clone(),
-        expression: format!("at({})", at.strftime("%Y-%m-%dT%H:%M:%S")),
-        timezone: "UTC".into(),
-        state: Some(crate::schedule::State::Enabled),
-        description: format!(
-            "Managed by ecs-onoff: ends the hold of Auto Scaling group {} for an override of its \
-             services, then sets {}",
-            crate::text::printable(&size.group),
-            size.sets()
-        )
-        .chars()
-        .take(crate::schedule::MAX_DESCRIPTION)
-        .collect(),
-        flexible_window_off: true,
-        target_arn: then.target_arn.clone(),
-        role_arn: then.role_arn.clone(),
-        input: then.input.clone(),
-        retry: Some(crate::schedule::RETRY_POLICY),
-        dead_letter_arn: then.dead_letter_arn.clone(),
-        start_date: None,
-        end_date: None,
-        unmanaged: crate::schedule::Unmanaged {
-            kms_key_arn: then.unmanaged.kms_key_arn.clone(),
-            action_after_completion: Some("DELETE".into()),
-        },
-        created: None,
-    }
+    let description = format!(
+        "Managed by ecs-onoff: ends the hold of Auto Scaling group {} for an override of its \
+         services, then sets {}",
+        crate::text::printable(&size.group),
+        size.sets()
+    )
+    .chars()
+    .take(crate::schedule::MAX_DESCRIPTION)
+    .collect();
+    then.one_time(
+        override_name(&size.group),
+        until,
+        description,
+        then.target_arn.clone(),
+        then.input.clone(),
+    )
 }
 
 /// When a hold's end schedule runs.

@@ -18,7 +18,7 @@ use crate::expression::timezone::Zone;
 use crate::expression::ScheduleExpression;
 use crate::naming::Switch;
 use crate::plan::{diff, Action};
-use crate::schedule::{Input, Schedule, ServiceId, State, UpdateService, RETRY_POLICY};
+use crate::schedule::{Input, Schedule, ServiceId, State, UpdateService};
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -410,33 +410,12 @@ impl Override {
                 }),
             ),
         };
-        let at = jiff::tz::TimeZone::UTC.to_datetime(self.until);
         let text = format!(
             "Managed by ecs-onoff: ends the override of ECS service {} in cluster {} (keeps it \
              {} at desiredCount {} until {}, time zone {}), then sets desiredCount {}",
             id.service, id.cluster, self.state, self.count, self.until, self.zone, self.then_count
         );
-        Schedule {
-            name: id.override_name(),
-            group: model.group.clone(),
-            expression: format!("at({})", at.strftime("%Y-%m-%dT%H:%M:%S")),
-            timezone: "UTC".into(),
-            state: Some(State::Enabled),
-            description: text,
-            flexible_window_off: true,
-            target_arn,
-            role_arn: model.role_arn.clone(),
-            input,
-            retry: Some(RETRY_POLICY),
-            dead_letter_arn: model.dead_letter_arn.clone(),
-            start_date: None,
-            end_date: None,
-            unmanaged: crate::schedule::Unmanaged {
-                kms_key_arn: model.unmanaged.kms_key_arn.clone(),
-                action_after_completion: Some("DELETE".into()),
-            },
-            created: None,
-        }
+        model.one_time(id.override_name(), self.until, text, target_arn, input)
     }
 }
 

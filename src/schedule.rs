@@ -538,6 +538,40 @@ impl Schedule {
         (id.notify_name(index) == self.name).then_some(id)
     }
 
+    /// A one-time schedule, `at(at)` in UTC, that deletes itself after it runs: in the group, with
+    /// the role, dead-letter queue and KMS key of `self`, calling `target_arn` with `input`.
+    pub fn one_time(
+        &self,
+        name: String,
+        at: Timestamp,
+        description: String,
+        target_arn: String,
+        input: Input,
+    ) -> Schedule {
+        let at = jiff::tz::TimeZone::UTC.to_datetime(at);
+        Schedule {
+            name,
+            group: self.group.clone(),
+            expression: format!("at({})", at.strftime("%Y-%m-%dT%H:%M:%S")),
+            timezone: "UTC".into(),
+            state: Some(State::Enabled),
+            description,
+            flexible_window_off: true,
+            target_arn,
+            role_arn: self.role_arn.clone(),
+            input,
+            retry: Some(RETRY_POLICY),
+            dead_letter_arn: self.dead_letter_arn.clone(),
+            start_date: None,
+            end_date: None,
+            unmanaged: Unmanaged {
+                kms_key_arn: self.unmanaged.kms_key_arn.clone(),
+                action_after_completion: Some("DELETE".into()),
+            },
+            created: None,
+        }
+    }
+
     /// The schedule's group as a validated name (a stored group always is one).
     pub fn group_name(&self) -> Option<GroupName> {
         self.group.parse().ok()
