@@ -1054,23 +1054,14 @@ pub fn plan_groups(
             }
         };
         for schedule in desired {
-            let old = index
-                .get(&(&live.key, schedule.group.as_str(), schedule.name.as_str()))
-                .copied();
-            let mut schedule = schedule;
-            let action = match old {
-                Some(old) => {
-                    schedule.unmanaged = old.unmanaged.clone();
-                    crate::plan::diff(&schedule, Some(&crate::plan::without_past_start(old, now)))
-                }
-                None => Action::Create,
-            };
-            wanted.insert((&live.key, schedule.group.clone(), schedule.name.clone()));
-            plan.steps.push(Step {
-                key: live.key.clone(),
-                schedule,
-                action,
-            });
+            // Held already where a hold applies (see `group_schedules`).
+            let step = crate::plan::desired_step(&live.key, schedule, &index, None, now);
+            wanted.insert((
+                &live.key,
+                step.schedule.group.clone(),
+                step.schedule.name.clone(),
+            ));
+            plan.steps.push(step);
         }
     }
     if !problems.is_empty() {

@@ -322,11 +322,11 @@ pub fn diff(desired: &Schedule, existing: Option<&Schedule>) -> Action {
     }
 }
 
-type ScheduleKey<'a> = (&'a ClientKey, &'a str, &'a str);
+pub(crate) type ScheduleKey<'a> = (&'a ClientKey, &'a str, &'a str);
 
 /// A StartDate that has passed has no effect any more, and AWS refuses to be sent one: compare
 /// as if the existing schedule had none, so that re-runs find nothing to change.
-pub(crate) fn without_past_start(existing: &Schedule, now: Timestamp) -> Schedule {
+fn without_past_start(existing: &Schedule, now: Timestamp) -> Schedule {
     let mut s = existing.clone();
     s.start_date = s.start_date.filter(|t| *t > now);
     s
@@ -902,7 +902,7 @@ pub fn adopted_service(schedule: &Schedule) -> Result<ServiceId, String> {
 
 /// The step that makes one schedule a request asks for exist as it should: held until an
 /// override's end when there is one, carrying over the fields ecs-onoff does not manage.
-fn desired_step(
+pub(crate) fn desired_step(
     key: &ClientKey,
     mut schedule: Schedule,
     index: &HashMap<ScheduleKey, &Schedule>,
