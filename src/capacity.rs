@@ -920,12 +920,7 @@ pub fn plan_groups(
                 )
             })
         };
-        let role = |r: &ServiceRequest| {
-            r.schedules(1)
-                .first()
-                .map(|s| s.role_arn.clone())
-                .unwrap_or_default()
-        };
+        let role = |r: &ServiceRequest| r.spec.role_arn_text(r.key.region.partition());
         let checks = [
             disagree("schedule groups", &|r| r.spec.group.to_string()),
             disagree("execution roles", &role),
@@ -1294,11 +1289,7 @@ fn group_schedules(
     held: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<GroupWrites, String> {
-    let role_arn = first
-        .schedules(1)
-        .first()
-        .map(|s| s.role_arn.clone())
-        .unwrap_or_default();
+    let role_arn = first.spec.role_arn_text(first.key.region.partition());
     let build = |calendar: &Calendar| -> Result<GroupWrites, String> {
         let compiled = crate::compile::compile(times, calendar, members[0].zone, None, None, now)
             .map_err(|e| format!("Auto Scaling group {}: {e}", live.group))?;

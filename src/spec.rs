@@ -219,7 +219,7 @@ impl ServiceSpec {
     }
 
     /// The execution role's ARN, or a placeholder for a dry run without one.
-    fn role_arn_text(&self, partition: &str) -> String {
+    pub fn role_arn_text(&self, partition: &str) -> String {
         self.role_arn.as_ref().map_or_else(
             || format!("arn:{partition}:iam::<account-id>:role/<execution-role>"),
             RoleArn::to_string,
