@@ -544,9 +544,9 @@ async fn read_elsewhere(
             if stems.is_empty() {
                 continue;
             }
-            for name in candidates(clients, &group).await? {
-                if belongs(&name, &stems) {
-                    wanted.insert((key.clone(), group.clone(), name));
+            for summary in scheduler::list(&clients.scheduler, &group, None).await? {
+                if could_be_managed(&summary) && belongs(&summary.name, &stems) {
+                    wanted.insert((key.clone(), group.clone(), summary.name));
                 }
             }
         }
@@ -568,25 +568,45 @@ async fn read_groups(
     managed(lanes, groups).await
 }
 
-/// The names in a group that could be managed schedules (naming rule and target), without
-/// reading each one.
-async fn candidates(clients: &Clients, group: &str) -> Result<Vec<String>, AwsError> {
-    Ok(scheduler::list(&clients.scheduler, group, None)
-        .await?
-        .into_iter()
-        .filter(|s| {
-            s.target_arn.as_deref().is_some_and(|t| {
-                crate::schedule::is_update_service_target(t)
-                    || crate::schedule::is_register_target(t)
-                    || t.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX)
-            }) && crate::naming::parse_schedule_name(&s.name).is_some()
-                || s.target_arn
-                    .as_deref()
-                    .is_some_and(crate::schedule::is_update_group_target)
-                    && crate::capacity::is_capacity_name(&s.name)
-        })
-        .map(|s| s.name)
-        .collect())
+/// Whether a listed schedule could be a capacity schedule or hold end (target and name).
+fn could_be_capacity(s: &scheduler::Summary) -> bool {
+    s.target_arn
+        .as_deref()
+        .is_some_and(crate::schedule::is_update_group_target)
+        && crate::capacity::is_capacity_name(&s.name)
+}
+
+/// Whether a listed schedule could be any of ecs-onoff's (naming rule and target), without
+/// reading it.
+fn could_be_managed(s: &scheduler::Summary) -> bool {
+    s.target_arn.as_deref().is_some_and(|t| {
+        crate::schedule::is_update_service_target(t)
+            || crate::schedule::is_register_target(t)
+            || t.ends_with(crate::arn::PUBLISH_TARGET_SUFFIX)
+    }) && crate::naming::parse_schedule_name(&s.name).is_some()
+        || could_be_capacity(s)
+}
+
+/// The schedules of the given groups that `listed` picks from ListSchedules, read with
+/// GetSchedule, keeping those `kept` accepts. Sorted by client, group and name.
+async fn read_listed(
+    lanes: &Lanes,
+    groups: BTreeSet<(ClientKey, String)>,
+    listed: fn(&scheduler::Summary) -> bool,
+    kept: fn(&Schedule) -> bool,
+) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
+    let mut wanted = BTreeSet::new();
+    for (key, group) in groups {
+        for summary in scheduler::list(&lanes.clients(&key).scheduler, &group, None).await? {
+            if listed(&summary) {
+                wanted.insert((key.clone(), group.clone(), summary.name));
+            }
+        }
+    }
+    let mut read = get_all(lanes, wanted).await?;
+    read.retain(|(_, s)| kept(s));
+    read.sort_by(|a, b| (&a.0, &a.1.group, &a.1.name).cmp(&(&b.0, &b.1.group, &b.1.name)));
+    Ok(read)
 }
 
 /// Every managed schedule in the given groups: ListSchedules, then GetSchedule for each name
@@ -596,25 +616,18 @@ pub async fn managed(
     lanes: &Lanes,
     groups: BTreeSet<(ClientKey, String)>,
 ) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
-    let mut wanted = BTreeSet::new();
-    for (key, group) in groups {
-        wanted.extend(
-            candidates(lanes.clients(&key), &group)
-                .await?
-                .into_iter()
-                .map(|name| (key.clone(), group.clone(), name)),
-        );
-    }
-    let mut read = get_all(lanes, wanted).await?;
-    read.retain(|(_, s)| {
+    read_listed(lanes, groups, could_be_managed, |s| {
         s.owner().is_some()
             || s.override_of().is_some()
             || s.notify_of().is_some()
-            || s.capacity_owner().is_some()
-            || s.capacity_override_of().is_some()
-    });
-    read.sort_by(|a, b| (&a.0, &a.1.group, &a.1.name).cmp(&(&b.0, &b.1.group, &b.1.name)));
-    Ok(read)
+            || is_capacity(s)
+    })
+    .await
+}
+
+/// A capacity schedule or a group hold's end of ecs-onoff's.
+fn is_capacity(s: &Schedule) -> bool {
+    s.capacity_owner().is_some() || s.capacity_override_of().is_some()
 }
 
 /// Every schedule of the given groups that calls ECS UpdateService, Application Auto Scaling
@@ -979,22 +992,7 @@ pub async fn capacity_schedules(
     lanes: &Lanes,
     places: BTreeSet<(ClientKey, String)>,
 ) -> anyhow::Result<Vec<(ClientKey, Schedule)>> {
-    let mut wanted = BTreeSet::new();
-    for (key, group) in places {
-        for summary in scheduler::list(&lanes.clients(&key).scheduler, &group, None).await? {
-            let ours = summary
-                .target_arn
-                .as_deref()
-                .is_some_and(crate::schedule::is_update_group_target)
-                && crate::capacity::is_capacity_name(&summary.name);
-            if ours {
-                wanted.insert((key.clone(), group.clone(), summary.name));
-            }
-        }
-    }
-    let mut read = get_all(lanes, wanted).await?;
-    read.retain(|(_, s)| s.capacity_owner().is_some() || s.capacity_override_of().is_some());
-    Ok(read)
+    read_listed(lanes, places, could_be_capacity, is_capacity).await
 }
 
 /// What capacity-aware switching reads: the Auto Scaling groups that carry the requested
