@@ -13,7 +13,7 @@
 mod common;
 
 use aws_sdk_ecs::types::LaunchType;
-use common::{write_file, Env};
+use common::{create_auto_scaling_group, write_file, Env};
 use ecs_onoff::expression::timezone::Zone;
 use ecs_onoff::expression::ScheduleExpression;
 use ecs_onoff::schedule::{Input, Schedule};
@@ -22,24 +22,7 @@ const ROLE: &str = "arn:aws:iam::123456789012:role/ecs-onoff";
 const REGION: &str = "eu-north-1";
 
 async fn create_group(env: &Env, name: &str, min: i32, max: i32, desired: i32) {
-    let asg = aws_sdk_autoscaling::Client::new(&env.config);
-    asg.create_launch_configuration()
-        .launch_configuration_name(format!("{name}-lc"))
-        .image_id("ami-12c6146b")
-        .instance_type("t3.micro")
-        .send()
-        .await
-        .unwrap();
-    asg.create_auto_scaling_group()
-        .auto_scaling_group_name(name)
-        .launch_configuration_name(format!("{name}-lc"))
-        .min_size(min)
-        .max_size(max)
-        .desired_capacity(desired)
-        .availability_zones(format!("{REGION}a"))
-        .send()
-        .await
-        .unwrap();
+    create_auto_scaling_group(&env.config, REGION, name, min, max, desired).await;
 }
 
 async fn sizes(env: &Env, name: &str) -> (i32, i32, i32) {

@@ -4,7 +4,11 @@
 mod common;
 
 use aws_sdk_ecs::types::{LaunchType, SchedulingStrategy};
-use common::Env;
+use common::{
+    create_auto_scaling_group, register_scalable_target, validate_inputs, write_file, Env,
+};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/ecs-onoff-scheduler";
 
@@ -224,5 +228,126 @@ async fn a_service_with_an_old_short_arn_is_named_as_it_is() {
         !r.stderr.contains("does not let Scheduler assume"),
         "{}",
         r.stderr
+    );
+}
+
+/// Every schedule ecs-onoff writes, of every kind (a service's on and off, autoscaling-aware
+/// bounds, capacity-aware group sizes, heads-ups, an override's and a group hold's self-deleting
+/// ends, with a dead-letter queue and a skipped day), read back from moto and checked against
+/// AWS's own API models by botocore's validator (tests/common/validate_inputs.py): the target's
+/// Input as a request of the operation its ARN names, and the schedule as a CreateSchedule
+/// request. moto accepts any Input; real AWS fails the call at fire time when a member is
+/// misspelt, mistyped or out of range.
+#[tokio::test]
+async fn every_target_input_is_a_valid_request_of_the_api_it_calls() {
+    const REGION: &str = "ca-central-1";
+    let env = Env::in_region(REGION).await;
+    env.services("models", &["plain", "scaled"], 2, LaunchType::Fargate)
+        .await;
+    env.services("models-ec2", &["web"], 2, LaunchType::Ec2)
+        .await;
+    register_scalable_target(&env.config, "models", "scaled", 2, 6).await;
+    create_auto_scaling_group(&env.config, REGION, "models-nodes", 1, 4, 2).await;
+    let fleet = format!(
+        "[defaults]\nregion = \"{REGION}\"\ntimezone = \"America/Toronto\"\n\
+         role_arn = \"{ROLE}\"\ngroup = \"g-models\"\n\
+         notify_topic = \"arn:aws:sns:{REGION}:123456789012:ops\"\nnotify_before = \"15m\"\n\
+         dead_letter_arn = \"arn:aws:sqs:{REGION}:123456789012:ecs-onoff-dlq\"\n\n\
+         [[service]]\ncluster = \"models\"\nservice = \"plain\"\nwindow = \"MON-FRI 08:00-19:00\"\n\
+         skip = [\"2026-12-25\"]\n\n\
+         [[service]]\ncluster = \"models\"\nservice = \"scaled\"\nwindow = \"MON-FRI 08:00-19:00\"\n\n\
+         [[service]]\ncluster = \"models-ec2\"\nservice = \"web\"\nwindow = \"MON-FRI 07:00-18:00\"\n\
+         capacity = true\nasg = \"models-nodes\"\n"
+    );
+    let path = write_file("models.toml", &fleet);
+    env.cli(&format!("apply -f {} --yes", path.display())).ok();
+    for (cluster, service) in [("models-ec2", "web"), ("models", "plain")] {
+        env.cli(&format!(
+            "override -c {cluster} -s {service} -g g-models --region {REGION} --on --for 2d"
+        ))
+        .ok();
+    }
+
+    let mut requests = Vec::new();
+    for name in env.names("g-models").await {
+        let s = env.get("g-models", &name).await.unwrap();
+        let target = s.target().unwrap();
+        let mut target_request = json!({
+            "Arn": target.arn(),
+            "RoleArn": target.role_arn(),
+            "Input": target.input(),
+        });
+        if let Some(retry) = target.retry_policy() {
+            target_request["RetryPolicy"] = json!({
+                "MaximumEventAgeInSeconds": retry.maximum_event_age_in_seconds(),
+                "MaximumRetryAttempts": retry.maximum_retry_attempts(),
+            });
+        }
+        if let Some(dlq) = target.dead_letter_config() {
+            target_request["DeadLetterConfig"] = json!({"Arn": dlq.arn()});
+        }
+        let window = s.flexible_time_window().unwrap();
+        let mut create = json!({
+            "Name": s.name(),
+            "GroupName": s.group_name(),
+            "ScheduleExpression": s.schedule_expression(),
+            "FlexibleTimeWindow": {"Mode": window.mode().as_str()},
+            "Target": target_request,
+        });
+        let optional = [
+            (
+                "ScheduleExpressionTimezone",
+                s.schedule_expression_timezone(),
+            ),
+            ("Description", s.description()),
+            ("State", s.state().map(|x| x.as_str())),
+            (
+                "ActionAfterCompletion",
+                s.action_after_completion().map(|x| x.as_str()),
+            ),
+        ];
+        for (key, value) in optional {
+            if let Some(value) = value {
+                create[key] = json!(value);
+            }
+        }
+        requests.push(json!({
+            "name": name,
+            "arn": target.arn(),
+            "input": target.input(),
+            "create_schedule": create,
+        }));
+    }
+    let results = validate_inputs(&Value::Array(requests));
+    let results = results.as_array().unwrap();
+    for r in results {
+        assert_eq!(r["errors"], json!([]), "{r}");
+    }
+    let calls: BTreeSet<String> = results
+        .iter()
+        .map(|r| {
+            format!(
+                "{}:{}",
+                r["service"].as_str().unwrap(),
+                r["operation"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        calls.into_iter().collect::<Vec<_>>(),
+        [
+            "application-autoscaling:RegisterScalableTarget",
+            "autoscaling:UpdateAutoScalingGroup",
+            "ecs:UpdateService",
+            "sns:Publish"
+        ]
+    );
+    let ends = results
+        .iter()
+        .filter(|r| r["name"].as_str().unwrap().ends_with("override"))
+        .count();
+    assert_eq!(
+        ends, 3,
+        "two overrides' ends and a group hold's end: {results:?}"
     );
 }

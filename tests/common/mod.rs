@@ -484,3 +484,58 @@ impl Drop for Proxy {
         let _ = self.child.wait();
     }
 }
+
+/// Checks schedules against AWS's API models with botocore (tests/common/validate_inputs.py):
+/// `items` is a list of {"name", "arn", "input", "create_schedule"}; returns its report.
+pub fn validate_inputs(items: &Value) -> Value {
+    use std::io::Write;
+    let script = format!(
+        "{}/tests/common/validate_inputs.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut child = Command::new(python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("python3 with botocore (scripts/test.sh installs it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(items.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "validate_inputs.py failed");
+    serde_json::from_slice(&out.stdout).expect("validate_inputs.py prints JSON")
+}
+
+/// Creates an Auto Scaling group (with a launch configuration) in the Region's zone a.
+pub async fn create_auto_scaling_group(
+    config: &aws_config::SdkConfig,
+    region: &str,
+    name: &str,
+    min: i32,
+    max: i32,
+    desired: i32,
+) {
+    let asg = aws_sdk_autoscaling::Client::new(config);
+    asg.create_launch_configuration()
+        .launch_configuration_name(format!("{name}-lc"))
+        .image_id("ami-12c6146b")
+        .instance_type("t3.micro")
+        .send()
+        .await
+        .unwrap();
+    asg.create_auto_scaling_group()
+        .auto_scaling_group_name(name)
+        .launch_configuration_name(format!("{name}-lc"))
+        .min_size(min)
+        .max_size(max)
+        .desired_capacity(desired)
+        .availability_zones(format!("{region}a"))
+        .send()
+        .await
+        .unwrap();
+}
