@@ -50,6 +50,34 @@ pub struct OtherWriter {
     pub schedule: String,
 }
 
+/// One target of an enabled EventBridge rule, as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleTarget {
+    pub bus: String,
+    pub rule: String,
+    /// Its schedule expression; `None` for a rule that matches events.
+    pub fires: Option<String>,
+    pub target_arn: String,
+    /// The text the target is sent: its constant Input or its input template; `None` when it is
+    /// sent the event itself.
+    pub input: Option<String>,
+}
+
+impl RuleTarget {
+    /// Whether the text it sends names the service: its ARN, or its name and its cluster's name
+    /// (or cluster ARN) as JSON strings. A target sent the matched event names nothing.
+    pub fn names(&self, id: &ServiceId, arn: &str) -> bool {
+        let Some(text) = &self.input else {
+            return false;
+        };
+        let quoted = |s: &str| format!("\"{s}\"");
+        text.contains(arn)
+            || (text.contains(&quoted(id.service.as_str()))
+                && (text.contains(&quoted(id.cluster.as_str()))
+                    || text.contains(&format!(":cluster/{}\"", id.cluster))))
+    }
+}
+
 /// What is known about a service, as read.
 #[derive(Debug, Clone)]
 pub struct Facts {
@@ -62,6 +90,8 @@ pub struct Facts {
     pub scaling: Scaling,
     /// Other writers of its count, or why they could not be read.
     pub others: Result<Vec<OtherWriter>, String>,
+    /// The targets of the Region's enabled EventBridge rules, or why they could not be read.
+    pub rules: Result<Vec<RuleTarget>, String>,
     /// Its ecs-onoff schedules in the group, or why they could not be read.
     pub schedules: Result<Vec<Schedule>, String>,
     /// Its execution role (from its schedules), as read.
@@ -238,6 +268,35 @@ pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
             }
         }
         Err(why) => out.unchecked("other schedules and scheduled actions of the service", why),
+    }
+    match &facts.rules {
+        Ok(rules) => {
+            for r in rules.iter().filter(|r| r.names(id, &service.arn)) {
+                out.warning(
+                    "rule-conflict",
+                    format!(
+                        "EventBridge rule {} on bus {} ({}) sends {} an input that names the \
+                         service: if what it starts sets the service's count, the two fight \
+                         over it",
+                        r.rule,
+                        r.bus,
+                        r.fires.as_deref().unwrap_or("on matching events"),
+                        r.target_arn
+                    ),
+                    "leave the switching to these schedules and disable the rule, or take the \
+                     service out of the rule's input"
+                        .into(),
+                    Some(format!(
+                        "aws events disable-rule --name {} --event-bus-name {} --region {region}",
+                        r.rule, r.bus
+                    )),
+                );
+            }
+        }
+        Err(why) => out.unchecked(
+            "EventBridge rules whose targets could change the service",
+            why,
+        ),
     }
     if facts.schedules.is_ok() {
         schedule_findings(&mut out, facts, service, schedules, &target, now);
@@ -585,6 +644,7 @@ mod tests {
             }),
             scaling: Scaling::Targets(vec![]),
             others: Ok(vec![]),
+            rules: Ok(vec![]),
             schedules: Ok(schedules),
             role: Some((
                 ROLE.into(),
@@ -761,6 +821,71 @@ mod tests {
             schedule: "cron(0 20 * * ? *)".into(),
         }]);
         assert_eq!(codes(&f), ["conflict"]);
+    }
+
+    fn rule(input: Option<&str>) -> RuleTarget {
+        RuleTarget {
+            bus: "default".into(),
+            rule: "nightly-stop".into(),
+            fires: Some("cron(0 20 * * ? *)".into()),
+            target_arn: "arn:aws:lambda:us-east-1:123456789012:function:stop".into(),
+            input: input.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn rules_whose_input_names_the_service() {
+        let id = ServiceId {
+            cluster: "prod".parse().unwrap(),
+            service: "web".parse().unwrap(),
+        };
+        let arn = "arn:aws:ecs:us-east-1:123456789012:service/prod/web";
+        let names = |input: Option<&str>| rule(input).names(&id, arn);
+        // By ARN, by names, by cluster ARN and name; in an input template too.
+        assert!(names(Some(&format!(r#"{{"service": "{arn}"}}"#))));
+        assert!(names(Some(
+            r#"{"cluster":"prod","service":"web","desiredCount":0}"#
+        )));
+        assert!(names(Some(
+            r#"{"Cluster":"arn:aws:ecs:us-east-1:123456789012:cluster/prod","Service":"web"}"#
+        )));
+        assert!(names(Some(
+            r#"{"time": <time>, "cluster": "prod", "service": "web"}"#
+        )));
+        // Not: another service, another cluster, a name inside a longer word, the event itself.
+        assert!(!names(Some(r#"{"cluster":"prod","service":"web2"}"#)));
+        assert!(!names(Some(r#"{"cluster":"staging","service":"web"}"#)));
+        assert!(!names(Some(r#"{"cluster":"prod-eu","service":"web"}"#)));
+        assert!(!names(None));
+
+        let mut f = healthy();
+        f.rules = Ok(vec![
+            rule(Some(r#"{"cluster":"prod","service":"web"}"#)),
+            rule(Some(r#"{"cluster":"prod","service":"api"}"#)),
+        ]);
+        let e = examine(&f, now());
+        assert_eq!(codes(&f), ["rule-conflict"]);
+        let finding = &e.findings[0];
+        assert_eq!(finding.severity, Severity::Warning);
+        assert!(
+            finding.message.contains(
+                "EventBridge rule nightly-stop on bus default (cron(0 20 * * ? *)) sends \
+                 arn:aws:lambda:us-east-1:123456789012:function:stop"
+            ),
+            "{}",
+            finding.message
+        );
+        assert_eq!(
+            finding.command.as_deref(),
+            Some("aws events disable-rule --name nightly-stop --event-bus-name default --region us-east-1")
+        );
+        f.rules = Err("no permission to read it (AccessDeniedException)".into());
+        let e = examine(&f, now());
+        assert!(e.findings.is_empty());
+        assert_eq!(
+            e.unchecked[0].what,
+            "EventBridge rules whose targets could change the service"
+        );
     }
 
     #[test]

@@ -631,6 +631,21 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 // sizes: neither has resource-level permissions.
                 "Action": ["ecs:ListServices", "autoscaling:DescribeAutoScalingGroups"],
                 "Resource": "*",
+            },
+            {
+                "Sid": "ListEventBridgeRules",
+                "Effect": "Allow",
+                // doctor: rules whose targets' input names a service. Neither has resource-level
+                // permissions.
+                "Action": ["events:ListEventBuses", "events:ListRules"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "ReadEventBridgeRuleTargets",
+                "Effect": "Allow",
+                // Rules on the default bus (rule/NAME) and on other buses (rule/BUS/NAME).
+                "Action": "events:ListTargetsByRule",
+                "Resource": format!("arn:{p}:events:{region}:{account}:rule/*"),
             }
         ]
     });

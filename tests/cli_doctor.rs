@@ -256,3 +256,168 @@ async fn doctor_finds_a_missing_dead_letter_queue() {
     let r = env.cli(&doctor).run();
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 }
+
+#[tokio::test]
+async fn doctor_finds_eventbridge_rules_whose_input_names_the_service() {
+    use aws_sdk_eventbridge::types::{EcsParameters, InputTransformer, RuleState, Target};
+    let env = Env::in_region("sa-east-1").await;
+    env.services("doc-rule", &["web"], 1, LaunchType::Fargate)
+        .await;
+    let region = "--region sa-east-1";
+    env.cli(&format!(
+        "iam create-role --role-name ecs-onoff-doctor-rule {region} -g g-rule -c doc-rule -s web"
+    ))
+    .ok();
+    env.cli(&format!(
+        "{region} schedule -c doc-rule -s web --window 'MON-FRI 08:00-19:00' -g g-rule \
+         --role-arn arn:aws:iam::123456789012:role/ecs-onoff-doctor-rule --on-count 1"
+    ))
+    .ok();
+    let doctor = format!("{region} doctor -c doc-rule -s web -g g-rule --output json");
+    let r = env.cli(&doctor).run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+
+    let events = aws_sdk_eventbridge::Client::new(&env.config);
+    let function = "arn:aws:lambda:sa-east-1:123456789012:function:stop-services";
+    let rule = |name: &str, bus: &str, state: RuleState| {
+        let mut put = events
+            .put_rule()
+            .name(name)
+            .event_bus_name(bus)
+            .state(state);
+        put = if bus == "default" {
+            put.schedule_expression("cron(0 20 * * ? *)")
+        } else {
+            put.event_pattern(r#"{"source":["ops.deploys"]}"#)
+        };
+        put.send()
+    };
+    let target = |name: &str, bus: &str, t: Target| {
+        events
+            .put_targets()
+            .rule(name)
+            .event_bus_name(bus)
+            .targets(t)
+            .send()
+    };
+    let lambda = |input: &str| {
+        Target::builder()
+            .id("1")
+            .arn(function)
+            .input(input)
+            .build()
+            .unwrap()
+    };
+    // A function started every evening with the service in its input: reported.
+    rule("nightly-stop", "default", RuleState::Enabled)
+        .await
+        .unwrap();
+    target(
+        "nightly-stop",
+        "default",
+        lambda(r#"{"cluster":"doc-rule","service":"web","desiredCount":0}"#),
+    )
+    .await
+    .unwrap();
+    // On another bus, by the service's ARN in an input template: reported.
+    events.create_event_bus().name("ops").send().await.unwrap();
+    rule("on-deploy", "ops", RuleState::Enabled).await.unwrap();
+    let transformer = InputTransformer::builder()
+        .input_paths_map("at", "$.time")
+        .input_template(
+            r#"{"at": <at>, "service": "arn:aws:ecs:sa-east-1:123456789012:service/doc-rule/web"}"#,
+        )
+        .build()
+        .unwrap();
+    target(
+        "on-deploy",
+        "ops",
+        Target::builder()
+            .id("1")
+            .arn(function)
+            .input_transformer(transformer)
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    // Not reported: another service, a disabled rule, a rule that runs a task in the cluster.
+    rule("other", "default", RuleState::Enabled).await.unwrap();
+    target(
+        "other",
+        "default",
+        lambda(r#"{"cluster":"doc-rule","service":"api"}"#),
+    )
+    .await
+    .unwrap();
+    rule("paused", "default", RuleState::Disabled)
+        .await
+        .unwrap();
+    target(
+        "paused",
+        "default",
+        lambda(r#"{"cluster":"doc-rule","service":"web"}"#),
+    )
+    .await
+    .unwrap();
+    rule("report", "default", RuleState::Enabled).await.unwrap();
+    target(
+        "report",
+        "default",
+        Target::builder()
+            .id("1")
+            .arn("arn:aws:ecs:sa-east-1:123456789012:cluster/doc-rule")
+            .role_arn("arn:aws:iam::123456789012:role/run-task")
+            .ecs_parameters(
+                EcsParameters::builder()
+                    .task_definition_arn("arn:aws:ecs:sa-east-1:123456789012:task-definition/doc-rule-task:1")
+                    .build()
+                    .unwrap(),
+            )
+            .input(r#"{"containerOverrides":[{"name":"app","environment":[{"name":"service","value":"web"}]}],"cluster":"doc-rule","service":"web"}"#)
+            .build()
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+
+    let r = env.cli(&doctor).run();
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    let report = r.json();
+    assert_eq!(
+        codes(&report, "web"),
+        ["rule-conflict", "rule-conflict"],
+        "{report}"
+    );
+    let findings = report["services"][0]["findings"].as_array().unwrap();
+    let messages: Vec<&str> = findings
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages[0].starts_with(&format!(
+            "EventBridge rule nightly-stop on bus default (cron(0 20 * * ? *)) sends {function}"
+        )),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].starts_with("EventBridge rule on-deploy on bus ops (on matching events)"),
+        "{messages:?}"
+    );
+    assert_eq!(
+        findings[0]["command"],
+        "aws events disable-rule --name nightly-stop --event-bus-name default --region sa-east-1"
+    );
+    // Once both are disabled, nothing is found.
+    for (name, bus) in [("nightly-stop", "default"), ("on-deploy", "ops")] {
+        events
+            .disable_rule()
+            .name(name)
+            .event_bus_name(bus)
+            .send()
+            .await
+            .unwrap();
+    }
+    let r = env.cli(&doctor).run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}

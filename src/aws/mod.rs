@@ -5,6 +5,7 @@
 pub mod asg;
 pub mod autoscaling;
 pub mod ecs;
+pub mod events;
 pub mod iam;
 pub mod scheduler;
 pub mod sqs;

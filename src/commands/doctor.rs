@@ -233,6 +233,9 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
         }
     }
     let mut groups = read_groups(clients, &described).await;
+    let rules = aws::events::rule_targets(&aws_sdk_eventbridge::Client::new(&clients.config))
+        .await
+        .map_err(|e| why(&e));
     let mut roles: HashMap<String, RoleRead> = HashMap::new();
     let mut queues: HashMap<String, Result<bool, String>> = HashMap::new();
     let mut out = Vec::new();
@@ -311,6 +314,7 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             service: described.remove(&(id.cluster.to_string(), id.service.to_string())),
             scaling,
             others,
+            rules: rules.clone(),
             schedules,
             role,
             dead_letter,
