@@ -13,28 +13,10 @@ use jiff::civil::Date;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeSet;
 
-const YEAR: SignedDuration = SignedDuration::from_hours(24 * 365);
+mod support;
+use support::croner_fires;
 
-/// The fires of an AWS cron in a zone, after `after` and up to `until`, according to croner.
-fn croner_fires(expr: &str, zone: &str, after: Timestamp, until: Timestamp) -> Vec<Timestamp> {
-    let inner = &expr["cron(".len()..expr.len() - 1];
-    let pattern = format!("0 {inner}");
-    let cron = croner::parser::CronParser::builder()
-        .seconds(croner::parser::Seconds::Required)
-        .year(croner::parser::Year::Required)
-        .alternative_weekdays(true)
-        .build()
-        .parse(&pattern)
-        .unwrap_or_else(|e| panic!("croner rejects {pattern}: {e}"));
-    let tz = jiff02::tz::TimeZone::get(zone).unwrap();
-    let start = jiff02::Timestamp::from_second(after.as_second())
-        .unwrap()
-        .to_zoned(tz);
-    cron.iter_after(start)
-        .map(|z| Timestamp::from_second(z.timestamp().as_second()).unwrap())
-        .take_while(|t| *t <= until)
-        .collect()
-}
+const YEAR: SignedDuration = SignedDuration::from_hours(24 * 365);
 
 /// What the compiled schedules fire, switch by switch, evaluated by croner within each
 /// schedule's dates. No bound may be a fire time, and no two schedules fire at one instant.

@@ -7,6 +7,8 @@ use ecs_onoff::expression::ScheduleExpression;
 use ecs_onoff::window::UserSchedule;
 use proptest::prelude::*;
 
+mod support;
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
@@ -85,16 +87,7 @@ fn aws_cron() -> impl Strategy<Value = String> {
 
 /// The next `n` fires after `after` according to croner, as Unix seconds.
 fn croner_fires(expr: &str, after: i64, n: usize) -> Vec<i64> {
-    let inner = &expr["cron(".len()..expr.len() - 1];
-    let pattern = format!("0 {inner}");
-    let cron = croner::parser::CronParser::builder()
-        .seconds(croner::parser::Seconds::Required)
-        .year(croner::parser::Year::Required)
-        .alternative_weekdays(true)
-        .sloppy_ranges(true)
-        .build()
-        .parse(&pattern)
-        .unwrap_or_else(|e| panic!("croner rejects {pattern}: {e}"));
+    let cron = support::croner_cron(expr);
     let start = jiff02::Timestamp::from_second(after)
         .unwrap()
         .to_zoned(jiff02::tz::TimeZone::UTC);
