@@ -13,7 +13,7 @@
 mod common;
 
 use aws_sdk_ecs::types::LaunchType;
-use common::{create_auto_scaling_group, write_file, Env};
+use common::{create_auto_scaling_group, write_file, Env, Proxy};
 use ecs_onoff::expression::timezone::Zone;
 use ecs_onoff::expression::ScheduleExpression;
 use ecs_onoff::schedule::{Input, Schedule};
@@ -582,4 +582,82 @@ async fn schedule_with_capacity_flags_switches_the_group() {
         .cli(&format!("plan -f {} --detailed-exitcode", path.display()))
         .run();
     assert_eq!(r.code, 0, "{completed}\n{}{}", r.stdout, r.stderr);
+}
+
+/// Through a proxy that meets about a third of all requests (reads, writes, EC2 Auto Scaling's
+/// query API) with a fault, and never answers the group's on create: the run fails, saying so,
+/// and leaves no group off schedule without its on (the off is skipped, never written alone).
+/// The next run through faults writes the rest: every schedule once and exactly as planned, and
+/// the group's sizes are never touched by day.
+#[tokio::test]
+async fn faults_on_every_api_end_in_the_planned_schedules() {
+    let env = Env::in_region(REGION).await;
+    env.services("ec2-z", &["web", "api"], 2, LaunchType::Ec2)
+        .await;
+    create_group(&env, "nodes-z", 2, 6, 2).await;
+    let path = write_file("capacity-faults.toml", &fleet_for("-z", ""));
+    let path = path.display();
+    let apply = format!("apply -f {path} --yes --output json --timeout 1");
+    let mixed = ["--seed", "13", "--mixed", "0.3", "--stall", "2"];
+
+    let mut options = mixed.to_vec();
+    options.extend([
+        "--blackhole",
+        "^CreateSchedule /schedules/nodes-z\\.capacity-on",
+    ]);
+    let proxy = Proxy::start(&options);
+    let r = proxy.cli(&apply).run();
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let report = r.json();
+    let failures: Vec<(&str, &str)> = report["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        failures,
+        [
+            ("nodes-z.capacity-off", "Skipped"),
+            ("nodes-z.capacity-on", "Timeout")
+        ],
+        "{report}"
+    );
+    assert_eq!(
+        env.names("g-cap-z").await,
+        [
+            "ec2-z.api.off",
+            "ec2-z.api.on",
+            "ec2-z.web.off",
+            "ec2-z.web.on"
+        ]
+    );
+    assert!(
+        proxy.faults_total() > 0,
+        "faults were injected: {}",
+        proxy.stats()
+    );
+    drop(proxy);
+
+    let proxy = Proxy::start(&mixed);
+    let r = proxy.cli(&apply).run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(r.json()["summary"]["created"], 2, "{}", r.stdout);
+    assert!(proxy.faults_total() > 0, "{}", proxy.stats());
+    assert_eq!(
+        env.names("g-cap-z").await,
+        [
+            "ec2-z.api.off",
+            "ec2-z.api.on",
+            "ec2-z.web.off",
+            "ec2-z.web.on",
+            "nodes-z.capacity-off",
+            "nodes-z.capacity-on"
+        ]
+    );
+    let r = env
+        .cli(&format!("plan -f {path} --detailed-exitcode"))
+        .run();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(sizes(&env, "nodes-z").await, (2, 6, 2));
 }

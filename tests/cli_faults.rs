@@ -6,8 +6,7 @@
 mod common;
 
 use aws_sdk_ecs::types::LaunchType;
-use common::{finished, write_file, Env, Proxy};
-use serde_json::Value;
+use common::{finished, sum, write_file, Env, Proxy};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -63,22 +62,12 @@ fn apply_creates_all(proxy: &Proxy, path: &str, flags: &str, creates: u64) {
     assert_eq!(report["summary"]["created"], creates, "{}", r.stdout);
 }
 
-fn faults(proxy: &Proxy) -> Value {
-    proxy.stats()["faults"].clone()
-}
-
-fn total(v: &Value) -> u64 {
-    v.as_object()
-        .map(|o| o.values().filter_map(Value::as_u64).sum())
-        .unwrap_or(0)
-}
-
 #[tokio::test]
 async fn answers_lost_after_the_write_are_not_failures() {
     let (env, path) = setup("eu-west-1", "g-lost", "c-lost", 200).await;
     let proxy = Proxy::start(&["--seed", "7", "--lost", "0.2"]);
     apply_creates_all(&proxy, &path, "", 400);
-    let lost = faults(&proxy)["lost"].as_u64().unwrap_or(0);
+    let lost = proxy.faults()["lost"].as_u64().unwrap_or(0);
     assert!(
         lost >= 40,
         "about 20% of 400 writes lose their answer: {lost}"
@@ -91,7 +80,7 @@ async fn mixed_faults_end_in_a_truthful_report() {
     let (env, path) = setup("eu-west-2", "g-mixed", "c-mixed", 200).await;
     let proxy = Proxy::start(&["--seed", "11", "--mixed", "0.2", "--stall", "3"]);
     apply_creates_all(&proxy, &path, "--timeout 1", 400);
-    let seen = faults(&proxy);
+    let seen = proxy.faults();
     for kind in ["throttle", "503", "reset", "lost", "stall"] {
         assert!(
             seen[kind].as_u64().unwrap_or(0) > 0,
@@ -107,7 +96,7 @@ async fn throttling_slows_the_run_down_instead_of_failing_writes() {
     let proxy = Proxy::start(&["--bucket", "CreateSchedule:50:1"]);
     apply_creates_all(&proxy, &path, "", 600);
     assert!(
-        faults(&proxy)["bucket"].as_u64().unwrap_or(0) > 0,
+        proxy.faults()["bucket"].as_u64().unwrap_or(0) > 0,
         "the bucket throttled some creates"
     );
     assert_converged(&env, "g-bucket", &path, 300).await;
@@ -134,7 +123,7 @@ async fn a_black_holed_request_ends_within_the_timeout_with_a_summary() {
     assert_eq!(report["summary"]["failed"], 1);
     assert_eq!(report["failures"][0]["name"], "c-hole.svc-001.off");
     assert_eq!(report["failures"][0]["code"], "Timeout");
-    assert!(total(&faults(&proxy)) >= 1);
+    assert!(proxy.faults_total() >= 1);
     assert_eq!(env.names("g-hole").await.len(), 5);
 }
 
@@ -246,7 +235,7 @@ async fn a_missing_profile_is_invalid_input_naming_the_profiles() {
         r.stderr
     );
     assert!(r.stderr.lines().count() <= 5, "{}", r.stderr);
-    assert_eq!(total(&proxy.stats()["requests"]), 0, "no request was sent");
+    assert_eq!(sum(&proxy.stats()["requests"]), 0, "no request was sent");
 }
 
 /// Sends a signal to a process, with the shell's built-in kill (no procps needed).

@@ -461,6 +461,16 @@ impl Proxy {
         cli_at(&self.url, line)
     }
 
+    /// How many faults of each kind it injected.
+    pub fn faults(&self) -> Value {
+        self.stats()["faults"].clone()
+    }
+
+    /// How many faults it injected in all.
+    pub fn faults_total(&self) -> u64 {
+        sum(&self.faults())
+    }
+
     /// What the proxy saw: requests and faults per operation, access key ids.
     pub fn stats(&self) -> Value {
         use std::io::{Read, Write};
@@ -476,6 +486,14 @@ impl Proxy {
         let body = response.split("\r\n\r\n").nth(1).expect("a body");
         serde_json::from_str(body).expect("stats are JSON")
     }
+}
+
+/// The sum of a JSON object's counts.
+pub fn sum(counts: &Value) -> u64 {
+    counts
+        .as_object()
+        .map(|o| o.values().filter_map(Value::as_u64).sum())
+        .unwrap_or(0)
 }
 
 impl Drop for Proxy {
