@@ -318,19 +318,24 @@ pub struct TimelineArgs {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Reads the service (DescribeServices), its Application Auto Scaling target and \
-    scheduled actions, its schedules, every other Scheduler schedule that calls UpdateService or \
-    RegisterScalableTarget for it (any group, any name), and its execution role; reports each \
+    scheduled actions, its schedules (with the capacity schedules of its Auto Scaling group), \
+    every other Scheduler schedule that calls UpdateService or RegisterScalableTarget for it (any \
+    group, any name), the Region's enabled EventBridge rules, its execution role, its \
+    dead-letter queues and the Auto Scaling groups under its capacity providers; reports each \
     finding with its severity (error: a schedule fails or leaves the service on or off; \
     warning: it saves nothing or will stop working), the fix and the command that applies it. \
     What could not be read (permissions) is listed as not checked, never as healthy.\n\n\
     Findings: DAEMON strategy, service missing or not ACTIVE, short service ARN; scalable target \
     with MinCapacity above 0 and desiredCount schedules; other writers of the count (scheduled \
-    actions, other schedules); EC2 launch type or EC2 capacity provider (saves nothing unless the \
-    instances go too); execution role missing, not trusting Scheduler for the group, or not \
-    allowing what the schedules call (UpdateService, RegisterScalableTarget, sns:Publish, the \
-    dead-letter queue's sqs:SendMessage); schedules missing, DISABLED or expired; an on count \
-    that differs from the live count; a calendar compiled for less than 30 more days; on or off \
-    times in a DST gap or fold within 12 months.\n\n\
+    actions, other schedules) and EventBridge rules whose target's input names the service; EC2 \
+    launch type or EC2 capacity provider without capacity-aware schedules (saves nothing unless \
+    the instances go too); an Auto Scaling group whose MinSize keeps instances at night; \
+    execution role missing, not trusting Scheduler for the group, or not allowing what the \
+    schedules call (UpdateService, RegisterScalableTarget, UpdateAutoScalingGroup, sns:Publish, \
+    the dead-letter queue's sqs:SendMessage); a dead-letter queue that does not exist; \
+    schedules missing, DISABLED or expired; an on count that differs from the live count; a \
+    calendar compiled for less than 30 more days; on or off times in a DST gap or fold within 12 \
+    months.\n\n\
     Exit codes: 0 nothing found, 3 findings (or something not checked), 1 error, 2 invalid \
     input.\n\n\
     Examples:\n  \
