@@ -597,6 +597,40 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 "Resource": format!("arn:{p}:ecs:{region}:{account}:service/*"),
             },
             {
+                "Sid": "OverrideSetsBoundsAtOnce",
+                "Effect": "Allow",
+                // `override` of an autoscaling-aware service sets its target's bounds at once,
+                // as its schedules do (the execution policy's statement).
+                "Action": "application-autoscaling:RegisterScalableTarget",
+                "Resource": format!(
+                    "arn:{p}:application-autoscaling:{region}:{account}:scalable-target/*"
+                ),
+                "Condition": {
+                    "StringEquals": {
+                        "application-autoscaling:service-namespace": crate::schedule::ECS_NAMESPACE,
+                        "application-autoscaling:scalable-dimension": crate::schedule::ECS_DIMENSION,
+                    }
+                }
+            },
+            {
+                "Sid": "ReadAlarmsForScalableTargets",
+                "Effect": "Allow",
+                // Application Auto Scaling's guide lists it for registering an ECS service's
+                // target.
+                "Action": "cloudwatch:DescribeAlarms",
+                "Resource": format!("arn:{p}:cloudwatch:{region}:{account}:alarm:*"),
+            },
+            {
+                "Sid": "OverrideAndUnscheduleSetGroupsAtOnce",
+                "Effect": "Allow",
+                // An override that holds a group its schedules left off, and unschedule of a
+                // group's last schedules at night, set the group to its on sizes at once.
+                "Action": "autoscaling:UpdateAutoScalingGroup",
+                "Resource": format!(
+                    "arn:{p}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*"
+                ),
+            },
+            {
                 "Sid": "ReadScalableTargets",
                 "Effect": "Allow",
                 // Scalable targets and scheduled actions (doctor): no resource-level permissions.
@@ -709,6 +743,58 @@ mod tests {
         // Read back from the policy, the scaled services are known again.
         let read = Grants::of(None, Some(&doc));
         assert_eq!(read.scaling.len(), 2);
+    }
+
+    /// Every call the operator's commands make themselves is allowed by the operator policy:
+    /// the writes `override` and `unschedule` make at once, and the reads of `plan` and `doctor`.
+    /// RegisterScalableTarget's statement has its namespace and dimension condition (which the
+    /// evaluator leaves undecided).
+    #[test]
+    fn the_operator_policy_allows_what_the_commands_call() {
+        let doc = operator_policy(&scope(), "ecs-onoff-scheduler", "ecs-onoff").unwrap();
+        let a = "arn:aws:ecs:us-east-1:123456789012";
+        let calls = [
+            ("ecs:UpdateService", format!("{a}:service/prod/web")),
+            ("ecs:DescribeServices", format!("{a}:service/prod/web")),
+            ("ecs:DescribeClusters", format!("{a}:cluster/prod")),
+            ("ecs:DescribeCapacityProviders", format!("{a}:capacity-provider/cp")),
+            ("ecs:ListServices", "*".to_string()),
+            (
+                "autoscaling:UpdateAutoScalingGroup",
+                "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:8e1f:autoScalingGroupName/nodes"
+                    .to_string(),
+            ),
+            ("autoscaling:DescribeAutoScalingGroups", "*".to_string()),
+            (
+                "cloudwatch:DescribeAlarms",
+                "arn:aws:cloudwatch:us-east-1:123456789012:alarm:cpu-high".to_string(),
+            ),
+            ("application-autoscaling:DescribeScalableTargets", "*".to_string()),
+            ("events:ListRules", "*".to_string()),
+            (
+                "events:ListTargetsByRule",
+                "arn:aws:events:us-east-1:123456789012:rule/ops/nightly".to_string(),
+            ),
+            (
+                "sqs:GetQueueUrl",
+                "arn:aws:sqs:us-east-1:123456789012:ecs-onoff-dlq".to_string(),
+            ),
+        ];
+        for (action, resource) in &calls {
+            assert_eq!(
+                policies_allow(std::slice::from_ref(&doc), action, resource),
+                Verdict::Allowed,
+                "{action} on {resource}"
+            );
+        }
+        assert_eq!(
+            policies_allow(
+                &[doc],
+                "application-autoscaling:RegisterScalableTarget",
+                "arn:aws:application-autoscaling:us-east-1:123456789012:scalable-target/0ec9"
+            ),
+            Verdict::Unknown
+        );
     }
 
     #[test]
