@@ -667,6 +667,13 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 "Resource": "*",
             },
             {
+                "Sid": "ReadTaskSizes",
+                "Effect": "Allow",
+                // savings: the tasks' CPU, memory and storage. No resource-level permissions.
+                "Action": "ecs:DescribeTaskDefinition",
+                "Resource": "*",
+            },
+            {
                 "Sid": "ListEventBridgeRules",
                 "Effect": "Allow",
                 // doctor: rules whose targets' input names a service. Neither has resource-level
@@ -759,6 +766,7 @@ mod tests {
             ("ecs:DescribeClusters", format!("{a}:cluster/prod")),
             ("ecs:DescribeCapacityProviders", format!("{a}:capacity-provider/cp")),
             ("ecs:ListServices", "*".to_string()),
+            ("ecs:DescribeTaskDefinition", "*".to_string()),
             (
                 "autoscaling:UpdateAutoScalingGroup",
                 "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:8e1f:autoScalingGroupName/nodes"
