@@ -71,7 +71,16 @@ impl RuleTarget {
             return false;
         };
         let quoted = |s: &str| format!("\"{s}\"");
-        text.contains(arn)
+        // The ARN as a whole: not the start of another service's (`.../web2`).
+        let whole = |needle: &str| {
+            text.match_indices(needle).any(|(at, _)| {
+                text[at + needle.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            })
+        };
+        whole(arn)
             || (text.contains(&quoted(id.service.as_str()))
                 && (text.contains(&quoted(id.cluster.as_str()))
                     || text.contains(&format!(":cluster/{}\"", id.cluster))))
@@ -854,6 +863,10 @@ mod tests {
         )));
         // Not: another service, another cluster, a name inside a longer word, the event itself.
         assert!(!names(Some(r#"{"cluster":"prod","service":"web2"}"#)));
+        assert!(!names(Some(&format!(r#"{{"service": "{arn}2"}}"#))));
+        assert!(names(Some(&format!(
+            r#"{{"services": ["{arn}2", "{arn}"]}}"#
+        ))));
         assert!(!names(Some(r#"{"cluster":"staging","service":"web"}"#)));
         assert!(!names(Some(r#"{"cluster":"prod-eu","service":"web"}"#)));
         assert!(!names(None));

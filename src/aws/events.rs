@@ -42,9 +42,13 @@ pub async fn rule_targets(client: &Client) -> Result<Vec<RuleTarget>, AwsError> 
                 .await
                 .call("ListRules")?;
             for rule in page.rules() {
-                let (Some(name), Some(RuleState::Enabled)) = (rule.name(), rule.state()) else {
+                // ENABLED, or ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS: it fires.
+                let Some(name) = rule.name() else {
                     continue;
                 };
+                if matches!(rule.state(), Some(RuleState::Disabled) | None) {
+                    continue;
+                }
                 let fires = rule.schedule_expression().map(str::to_string);
                 out.extend(targets(client, &bus, name).await?.into_iter().map(
                     |(target_arn, input)| RuleTarget {
