@@ -124,6 +124,15 @@ pub struct Sizes {
     pub desired: u32,
 }
 
+/// An Auto Scaling group as DescribeAutoScalingGroups gives it: its sizes, and whether it keeps
+/// instances from being terminated by a scale-in (NewInstancesProtectedFromScaleIn, or an
+/// instance protected now).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupRead {
+    pub sizes: Sizes,
+    pub protected: bool,
+}
+
 impl fmt::Display for Sizes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -778,6 +787,8 @@ pub struct GroupLive {
     pub group: AsgName,
     pub sizes: Sizes,
     pub managed: bool,
+    /// Its instances are protected from scale-in (see [`GroupRead`]).
+    pub protected: bool,
     /// The services on it, requested or not (DAEMON services are left out: they run one task
     /// on each instance and need none of their own).
     pub placed: Vec<ServiceId>,
@@ -835,6 +846,26 @@ impl GroupRequest<'_> {
             })
             .collect()
     }
+}
+
+/// Why a switched group would keep instances at night: Auto Scaling does not terminate
+/// instances protected from scale-in, whatever its sizes ("the Auto Scaling group can't
+/// terminate the required number of instances until their instance scale-in protection
+/// settings are disabled", EC2 Auto Scaling user guide, instance scale-in protection). With a
+/// capacity provider's managed scaling, ECS removes the protection it set from instances that
+/// run no tasks (managed termination protection), and nothing is said.
+pub fn protection_warning(live: &GroupLive) -> Option<String> {
+    (live.protected && !live.managed).then(|| {
+        format!(
+            "Auto Scaling group {} in {} protects its instances from scale-in: at the off time \
+             its sizes go to 0 but the protected instances keep running (and billing). Turn the \
+             protection off: aws autoscaling update-auto-scaling-group \
+             --auto-scaling-group-name {} --no-new-instances-protected-from-scale-in, and aws \
+             autoscaling set-instance-protection --no-protected-from-scale-in for the running \
+             instances",
+            live.group, live.key, live.group
+        )
+    })
 }
 
 /// A group's sizes to set at once, after the schedule writes (a hold that starts at night).
@@ -989,6 +1020,9 @@ pub fn plan_groups(
                             continue;
                         }
                     };
+                if let Some(w) = protection_warning(live) {
+                    plan.warnings.push(w);
+                }
                 if drift {
                     plan.warnings.push(format!(
                         "Auto Scaling group {}: its sizes changed since they were recorded (now \
@@ -1698,6 +1732,7 @@ mod tests {
                 desired: 2,
             },
             managed: false,
+            protected: false,
             placed: members.iter().map(|r| r.spec.id.clone()).collect(),
             members: members.iter().map(|r| r.spec.id.clone()).collect(),
         }
@@ -1922,6 +1957,25 @@ mod tests {
         });
         assert_eq!(drifted.tally().update, 1);
         assert!(drifted.warnings.iter().any(|w| w.contains("sizes changed")));
+    }
+
+    #[test]
+    fn instances_protected_from_scale_in_are_warned_about_unless_ecs_manages_them() {
+        let a = windowed("web", &["MON-FRI 08:00-19:00"]);
+        let mut g = live(&[&a]);
+        assert_eq!(protection_warning(&g), None);
+        g.protected = true;
+        let w = protection_warning(&g).unwrap();
+        assert!(w.contains("nodes") && w.contains("keep running"), "{w}");
+        assert!(
+            w.contains("--no-new-instances-protected-from-scale-in"),
+            "{w}"
+        );
+        let plan = planned(std::slice::from_ref(&a), std::slice::from_ref(&g)).unwrap();
+        assert!(plan.warnings.contains(&w), "{:?}", plan.warnings);
+        // Managed scaling: ECS's managed termination protection lifts it from idle instances.
+        g.managed = true;
+        assert_eq!(protection_warning(&g), None);
     }
 
     #[test]

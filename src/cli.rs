@@ -329,7 +329,8 @@ pub struct TimelineArgs {
     with MinCapacity above 0 and desiredCount schedules; other writers of the count (scheduled \
     actions, other schedules) and EventBridge rules whose target's input names the service; EC2 \
     launch type or EC2 capacity provider without capacity-aware schedules (saves nothing unless \
-    the instances go too); an Auto Scaling group whose MinSize keeps instances at night; \
+    the instances go too); an Auto Scaling group whose MinSize keeps instances at night, or that protects \
+    them from scale-in; \
     execution role missing, not trusting Scheduler for the group, or not allowing what the \
     schedules call (UpdateService, RegisterScalableTarget, UpdateAutoScalingGroup, sns:Publish, \
     the dead-letter queue's sqs:SendMessage); a dead-letter queue that does not exist; \

@@ -118,6 +118,8 @@ pub struct GroupFacts {
     pub min_size: u32,
     /// The capacity provider's managed scaling is on.
     pub managed: bool,
+    /// Its instances are protected from scale-in (new ones, or one now).
+    pub protected: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -230,6 +232,27 @@ pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
     match &facts.groups {
         Err(why) => out.unchecked("the Auto Scaling groups under its capacity providers", why),
         Ok(groups) => {
+            for g in groups
+                .iter()
+                .filter(|g| g.protected && !g.managed && switched.contains(&&g.name))
+            {
+                out.warning(
+                    "group-protected",
+                    format!(
+                        "Auto Scaling group {} protects its instances from scale-in: its off \
+                         schedule sets it to 0, but protected instances keep running",
+                        g.name
+                    ),
+                    "turn the protection off for new and running instances".into(),
+                    Some(format!(
+                        "aws autoscaling update-auto-scaling-group --auto-scaling-group-name {} \
+                         --no-new-instances-protected-from-scale-in --region {region}; aws \
+                         autoscaling set-instance-protection --auto-scaling-group-name {} \
+                         --no-protected-from-scale-in --instance-ids ...",
+                        g.name, g.name
+                    )),
+                );
+            }
             for g in groups
                 .iter()
                 .filter(|g| g.min_size > 0 && !switched.contains(&&g.name))
@@ -742,6 +765,7 @@ mod tests {
             name: "prod-nodes".parse().unwrap(),
             min_size,
             managed,
+            protected: false,
         };
         // Managed scaling and MinSize 0: the instances go with the tasks.
         f.groups = Ok(vec![group(0, true)]);
@@ -796,6 +820,24 @@ mod tests {
                 "autoscaling:UpdateAutoScalingGroup",
             ])),
         ));
+        assert_eq!(codes(&f), Vec::<&str>::new());
+        // The group it switches protects its instances from scale-in: they stay at night.
+        let protected = |managed| GroupFacts {
+            name: group.clone(),
+            min_size: 2,
+            managed,
+            protected: true,
+        };
+        f.groups = Ok(vec![protected(false)]);
+        assert_eq!(codes(&f), ["group-protected"]);
+        let e = examine(&f, now());
+        assert!(e.findings[0]
+            .command
+            .as_deref()
+            .unwrap()
+            .contains("--no-new-instances-protected-from-scale-in"));
+        // Under managed scaling ECS lifts the protection from idle instances.
+        f.groups = Ok(vec![protected(true)]);
         assert_eq!(codes(&f), Vec::<&str>::new());
     }
 

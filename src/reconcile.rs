@@ -1147,6 +1147,7 @@ async fn read_capacity(
                                 desired: 0,
                             },
                             managed,
+                            protected: false,
                             placed: Vec::new(),
                             members: Vec::new(),
                         });
@@ -1215,7 +1216,11 @@ async fn read_capacity(
         let sizes = aws::asg::sizes(&lanes.clients(&key).asg, &names).await?;
         for name in names {
             match sizes.get(name.as_str()) {
-                Some(s) => groups.get_mut(&(key.clone(), name)).expect("listed").sizes = *s,
+                Some(read) => {
+                    let entry = groups.get_mut(&(key.clone(), name)).expect("listed");
+                    entry.sizes = read.sizes;
+                    entry.protected = read.protected;
+                }
                 None => problems.push(format!("Auto Scaling group {name} was not found in {key}")),
             }
         }

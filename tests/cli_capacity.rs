@@ -661,3 +661,52 @@ async fn faults_on_every_api_end_in_the_planned_schedules() {
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(sizes(&env, "nodes-z").await, (2, 6, 2));
 }
+
+/// A group that protects its instances from scale-in would keep them at night whatever its
+/// sizes: `plan` warns, and `doctor` reports it for the group its schedules switch (a plain EC2
+/// launch-type group, named only by its schedules), with the command that lifts it.
+#[tokio::test]
+async fn a_group_that_protects_its_instances_is_warned_about() {
+    let env = Env::in_region(REGION).await;
+    env.services("ec2-p", &["web", "api"], 1, LaunchType::Ec2)
+        .await;
+    create_group(&env, "nodes-p", 1, 3, 1).await;
+    aws_sdk_autoscaling::Client::new(&env.config)
+        .update_auto_scaling_group()
+        .auto_scaling_group_name("nodes-p")
+        .new_instances_protected_from_scale_in(true)
+        .send()
+        .await
+        .unwrap();
+    let path = write_file("capacity-protected.toml", &fleet_for("-p", ""));
+    let path = path.display();
+    let r = env.cli(&format!("apply -f {path} --yes")).ok();
+    assert!(
+        r.stderr.contains(
+            "Auto Scaling group nodes-p in eu-north-1 protects its instances from scale-in"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = env.cli(&format!("doctor -f {path} --output json")).run();
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    let report = r.json();
+    for service in report["services"].as_array().unwrap() {
+        let codes: Vec<&str> = service["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"group-protected"), "{report}");
+    }
+    aws_sdk_autoscaling::Client::new(&env.config)
+        .update_auto_scaling_group()
+        .auto_scaling_group_name("nodes-p")
+        .new_instances_protected_from_scale_in(false)
+        .send()
+        .await
+        .unwrap();
+    let r = env.cli(&format!("plan -f {path}")).ok();
+    assert!(!r.stderr.contains("protects its instances"), "{}", r.stderr);
+}

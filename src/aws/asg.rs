@@ -1,15 +1,19 @@
 //! EC2 Auto Scaling: the sizes of the groups that carry services' container instances.
 
 use super::{AwsError, Call};
-use crate::capacity::{AsgName, GroupSize, Sizes};
+use crate::capacity::{AsgName, GroupRead, GroupSize, Sizes};
 use aws_sdk_autoscaling::Client;
 use std::collections::HashMap;
 
 /// At most this many names per DescribeAutoScalingGroups call (the API's limit).
 pub const DESCRIBE_BATCH: usize = 100;
 
-/// The sizes of the named groups, by name (groups that do not exist are absent).
-pub async fn sizes(client: &Client, names: &[AsgName]) -> Result<HashMap<String, Sizes>, AwsError> {
+/// The sizes and scale-in protection of the named groups, by name (groups that do not exist are
+/// absent).
+pub async fn sizes(
+    client: &Client,
+    names: &[AsgName],
+) -> Result<HashMap<String, GroupRead>, AwsError> {
     let mut out = HashMap::new();
     for chunk in names.chunks(DESCRIBE_BATCH) {
         let mut pages = client
@@ -21,12 +25,19 @@ pub async fn sizes(client: &Client, names: &[AsgName]) -> Result<HashMap<String,
             let page = page.call("DescribeAutoScalingGroups")?;
             for g in page.auto_scaling_groups() {
                 let size = |n: Option<i32>| n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0);
+                let protected = g.new_instances_protected_from_scale_in() == Some(true)
+                    || g.instances()
+                        .iter()
+                        .any(|i| i.protected_from_scale_in() == Some(true));
                 out.insert(
                     g.auto_scaling_group_name().unwrap_or_default().to_string(),
-                    Sizes {
-                        min: size(g.min_size()),
-                        max: size(g.max_size()),
-                        desired: size(g.desired_capacity()),
+                    GroupRead {
+                        sizes: Sizes {
+                            min: size(g.min_size()),
+                            max: size(g.max_size()),
+                            desired: size(g.desired_capacity()),
+                        },
+                        protected,
                     },
                 );
             }

@@ -232,7 +232,14 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             Err(e) => bounds = Err(why(&e)),
         }
     }
-    let mut groups = read_groups(clients, &described).await;
+    // The groups under the services' capacity providers, and those the capacity schedules
+    // switch (a plain EC2 launch-type service's group is named only there).
+    let switched: std::collections::BTreeSet<crate::capacity::AsgName> = all
+        .iter()
+        .flatten()
+        .filter_map(|s| s.capacity_owner().map(|(g, _)| g.clone()))
+        .collect();
+    let mut groups = read_groups(clients, &described, &switched).await;
     let rules = aws::events::rule_targets(&aws_sdk_eventbridge::Client::new(&clients.config))
         .await
         .map_err(|e| why(&e));
@@ -307,6 +314,33 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             }
             None => None,
         };
+        let service_groups = match &mut groups {
+            Ok((by_service, read)) => {
+                let mut found = by_service
+                    .remove(&(id.cluster.to_string(), id.service.to_string()))
+                    .unwrap_or_default();
+                for s in schedules.iter().flatten() {
+                    let Some((name, _)) = s.capacity_owner() else {
+                        continue;
+                    };
+                    if let (false, Some(r), crate::schedule::Input::GroupSize(size)) = (
+                        found.iter().any(|g| &g.name == name),
+                        read.get(name.as_str()),
+                        &s.input,
+                    ) {
+                        found.push(GroupFacts {
+                            name: name.clone(),
+                            min_size: r.sizes.min,
+                            // Schedules of a group under managed scaling set MinSize only.
+                            managed: size.max.is_none(),
+                            protected: r.protected,
+                        });
+                    }
+                }
+                Ok(found)
+            }
+            Err(e) => Err(e.clone()),
+        };
         out.push(Facts {
             key: key.clone(),
             id: id.clone(),
@@ -318,25 +352,22 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
             schedules,
             role,
             dead_letter,
-            groups: match &mut groups {
-                Ok(by_service) => Ok(by_service
-                    .remove(&(id.cluster.to_string(), id.service.to_string()))
-                    .unwrap_or_default()),
-                Err(e) => Err(e.clone()),
-            },
+            groups: service_groups,
         });
     }
     Ok(out)
 }
 
 /// The Auto Scaling groups under each described service's EC2 capacity providers (the
-/// service's strategy, else its cluster's default), with their MinSize and managed scaling;
-/// services on Fargate or the plain EC2 launch type have none. `Err` says why they could not be
-/// read.
+/// service's strategy, else its cluster's default), with their MinSize, managed scaling and
+/// scale-in protection, by service; and what DescribeAutoScalingGroups gave for those and for
+/// `switched` (the groups capacity schedules name). Services on Fargate or the plain EC2 launch
+/// type have none under providers. `Err` says why they could not be read.
 async fn read_groups(
     clients: &aws::Clients,
     described: &HashMap<(String, String), ServiceFacts>,
-) -> Result<HashMap<(String, String), Vec<GroupFacts>>, String> {
+    switched: &std::collections::BTreeSet<crate::capacity::AsgName>,
+) -> Result<GroupsRead, String> {
     let services: Vec<(&(String, String), &ServiceFacts)> = described.iter().collect();
     let asked: Vec<(&str, &crate::checks::Capacity)> = services
         .iter()
@@ -355,33 +386,43 @@ async fn read_groups(
         .values()
         .flatten()
         .map(|(g, _)| g.clone())
+        .chain(switched.iter().cloned())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
     if names.is_empty() {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), HashMap::new()));
     }
-    let sizes = aws::asg::sizes(&clients.asg, &names)
+    let read = aws::asg::sizes(&clients.asg, &names)
         .await
         .map_err(|e| why(&e))?;
-    Ok(carried
+    let by_service = carried
         .into_iter()
         .map(|(service, groups)| {
             let groups = groups
                 .into_iter()
                 .filter_map(|(name, managed)| {
-                    let min_size = sizes.get(name.as_str())?.min;
+                    let r = read.get(name.as_str())?;
                     Some(GroupFacts {
                         name,
-                        min_size,
+                        min_size: r.sizes.min,
                         managed,
+                        protected: r.protected,
                     })
                 })
                 .collect();
             (service, groups)
         })
-        .collect())
+        .collect();
+    Ok((by_service, read))
 }
+
+/// The groups under each service's capacity providers, by service; and each group as read, by
+/// name.
+type GroupsRead = (
+    HashMap<(String, String), Vec<GroupFacts>>,
+    HashMap<String, crate::capacity::GroupRead>,
+);
 
 /// A service's own schedules in its group, and the schedules of other owners (any group) that
 /// set its count.
