@@ -787,7 +787,8 @@ pub struct GroupLive {
     pub group: AsgName,
     pub sizes: Sizes,
     pub managed: bool,
-    /// Its instances are protected from scale-in (see [`GroupRead`]).
+    /// Its instances are protected from scale-in (see [`GroupRead`]) and no capacity
+    /// provider's managed termination protection lifts it from idle instances.
     pub protected: bool,
     /// The services on it, requested or not (DAEMON services are left out: they run one task
     /// on each instance and need none of their own).
@@ -851,11 +852,11 @@ impl GroupRequest<'_> {
 /// Why a switched group would keep instances at night: Auto Scaling does not terminate
 /// instances protected from scale-in, whatever its sizes ("the Auto Scaling group can't
 /// terminate the required number of instances until their instance scale-in protection
-/// settings are disabled", EC2 Auto Scaling user guide, instance scale-in protection). With a
-/// capacity provider's managed scaling, ECS removes the protection it set from instances that
-/// run no tasks (managed termination protection), and nothing is said.
+/// settings are disabled", EC2 Auto Scaling user guide, instance scale-in protection). A
+/// provider's managed termination protection lifts it from instances that run no tasks: such a
+/// group is read as not protected.
 pub fn protection_warning(live: &GroupLive) -> Option<String> {
-    (live.protected && !live.managed).then(|| {
+    live.protected.then(|| {
         format!(
             "Auto Scaling group {} in {} protects its instances from scale-in: at the off time \
              its sizes go to 0 but the protected instances keep running (and billing). Turn the \
@@ -1960,7 +1961,7 @@ mod tests {
     }
 
     #[test]
-    fn instances_protected_from_scale_in_are_warned_about_unless_ecs_manages_them() {
+    fn instances_protected_from_scale_in_are_warned_about() {
         let a = windowed("web", &["MON-FRI 08:00-19:00"]);
         let mut g = live(&[&a]);
         assert_eq!(protection_warning(&g), None);
@@ -1973,9 +1974,9 @@ mod tests {
         );
         let plan = planned(std::slice::from_ref(&a), std::slice::from_ref(&g)).unwrap();
         assert!(plan.warnings.contains(&w), "{:?}", plan.warnings);
-        // Managed scaling: ECS's managed termination protection lifts it from idle instances.
+        // Managed scaling alone does not lift it.
         g.managed = true;
-        assert_eq!(protection_warning(&g), None);
+        assert!(protection_warning(&g).is_some());
     }
 
     #[test]

@@ -118,7 +118,8 @@ pub struct GroupFacts {
     pub min_size: u32,
     /// The capacity provider's managed scaling is on.
     pub managed: bool,
-    /// Its instances are protected from scale-in (new ones, or one now).
+    /// Its instances are protected from scale-in (new ones, or one now), and no capacity
+    /// provider's managed termination protection lifts it from idle instances.
     pub protected: bool,
 }
 
@@ -234,7 +235,7 @@ pub fn examine(facts: &Facts, now: Timestamp) -> Examination {
         Ok(groups) => {
             for g in groups
                 .iter()
-                .filter(|g| g.protected && !g.managed && switched.contains(&&g.name))
+                .filter(|g| g.protected && switched.contains(&&g.name))
             {
                 out.warning(
                     "group-protected",
@@ -836,9 +837,10 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("--no-new-instances-protected-from-scale-in"));
-        // Under managed scaling ECS lifts the protection from idle instances.
+        // Under managed scaling too, unless managed termination protection lifts it (then
+        // the read reports the group as not protected).
         f.groups = Ok(vec![protected(true)]);
-        assert_eq!(codes(&f), Vec::<&str>::new());
+        assert_eq!(codes(&f), ["group-protected"]);
     }
 
     #[test]

@@ -1217,9 +1217,12 @@ async fn read_capacity(
         for name in names {
             match sizes.get(name.as_str()) {
                 Some(read) => {
+                    let lifted = placements
+                        .get(&key)
+                        .is_some_and(|p| p.lifts_protection(&name));
                     let entry = groups.get_mut(&(key.clone(), name)).expect("listed");
                     entry.sizes = read.sizes;
-                    entry.protected = read.protected;
+                    entry.protected = read.protected && !lifted;
                 }
                 None => problems.push(format!("Auto Scaling group {name} was not found in {key}")),
             }

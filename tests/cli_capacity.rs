@@ -25,6 +25,50 @@ async fn create_group(env: &Env, name: &str, min: i32, max: i32, desired: i32) {
     create_auto_scaling_group(&env.config, REGION, name, min, max, desired).await;
 }
 
+async fn group_arn(env: &Env, name: &str) -> String {
+    aws_sdk_autoscaling::Client::new(&env.config)
+        .describe_auto_scaling_groups()
+        .auto_scaling_group_names(name)
+        .send()
+        .await
+        .unwrap()
+        .auto_scaling_groups()[0]
+        .auto_scaling_group_arn()
+        .unwrap()
+        .to_string()
+}
+
+/// An EC2 capacity provider of a group, with managed scaling, and with managed termination
+/// protection when `mtp`.
+async fn create_provider(ecs: &aws_sdk_ecs::Client, name: &str, group_arn: &str, mtp: bool) {
+    use aws_sdk_ecs::types::{
+        AutoScalingGroupProvider, ManagedScaling, ManagedScalingStatus,
+        ManagedTerminationProtection,
+    };
+    let protection = if mtp {
+        ManagedTerminationProtection::Enabled
+    } else {
+        ManagedTerminationProtection::Disabled
+    };
+    ecs.create_capacity_provider()
+        .name(name)
+        .auto_scaling_group_provider(
+            AutoScalingGroupProvider::builder()
+                .auto_scaling_group_arn(group_arn)
+                .managed_scaling(
+                    ManagedScaling::builder()
+                        .status(ManagedScalingStatus::Enabled)
+                        .build(),
+                )
+                .managed_termination_protection(protection)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn sizes(env: &Env, name: &str) -> (i32, i32, i32) {
     let out = aws_sdk_autoscaling::Client::new(&env.config)
         .describe_auto_scaling_groups()
@@ -401,37 +445,10 @@ async fn a_service_on_the_group_without_capacity_switching_still_shapes_its_time
 async fn capacity_providers_name_their_groups() {
     let env = Env::in_region(REGION).await;
     create_group(&env, "nodes-cp", 0, 4, 0).await;
-    let arn = aws_sdk_autoscaling::Client::new(&env.config)
-        .describe_auto_scaling_groups()
-        .auto_scaling_group_names("nodes-cp")
-        .send()
-        .await
-        .unwrap()
-        .auto_scaling_groups()[0]
-        .auto_scaling_group_arn()
-        .unwrap()
-        .to_string();
+    let arn = group_arn(&env, "nodes-cp").await;
     let ecs = env.ecs();
-    use aws_sdk_ecs::types::{
-        AutoScalingGroupProvider, CapacityProviderStrategyItem, ManagedScaling,
-        ManagedScalingStatus,
-    };
-    ecs.create_capacity_provider()
-        .name("cp-nodes")
-        .auto_scaling_group_provider(
-            AutoScalingGroupProvider::builder()
-                .auto_scaling_group_arn(&arn)
-                .managed_scaling(
-                    ManagedScaling::builder()
-                        .status(ManagedScalingStatus::Enabled)
-                        .build(),
-                )
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    use aws_sdk_ecs::types::CapacityProviderStrategyItem;
+    create_provider(&ecs, "cp-nodes", &arn, false).await;
     ecs.create_cluster()
         .cluster_name("ec2-cp")
         .send()
@@ -489,13 +506,27 @@ async fn capacity_providers_name_their_groups() {
             ecs_onoff::capacity::Placement::Ec2LaunchType
         ]
     );
-    assert_eq!(
-        placements.groups(&names),
-        [(
-            "nodes-cp".parse::<ecs_onoff::capacity::AsgName>().unwrap(),
-            true
-        )]
+    let group: ecs_onoff::capacity::AsgName = "nodes-cp".parse().unwrap();
+    assert_eq!(placements.groups(&names), [(group.clone(), true)]);
+    // Managed scaling without managed termination protection lifts no scale-in protection;
+    // with it, ECS lifts it from idle instances.
+    assert!(!providers[0].lifts_protection && !placements.lifts_protection(&group));
+    create_group(&env, "nodes-mtp", 0, 4, 0).await;
+    let arn = group_arn(&env, "nodes-mtp").await;
+    create_provider(&ecs, "cp-mtp", &arn, true).await;
+    let guarded = ecs_onoff::aws::ecs::providers(&ecs, &["cp-mtp".to_string()])
+        .await
+        .unwrap();
+    assert!(
+        guarded[0].managed && guarded[0].lifts_protection,
+        "{guarded:?}"
     );
+    let with_mtp = ecs_onoff::aws::ecs::Placements {
+        of: Vec::new(),
+        providers: [("cp-mtp".to_string(), guarded[0].clone())].into(),
+    };
+    assert!(with_mtp.lifts_protection(&"nodes-mtp".parse().unwrap()));
+    assert!(!with_mtp.lifts_protection(&group));
 }
 
 /// The flags: one service with `--capacity --asg` gets its group's pair, shown in the plan text.

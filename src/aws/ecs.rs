@@ -214,6 +214,9 @@ pub struct ProviderInfo {
     pub name: String,
     pub group_arn: Option<String>,
     pub managed: bool,
+    /// Managed termination protection is on (with managed scaling): ECS lifts the scale-in
+    /// protection of instances that run no tasks.
+    pub lifts_protection: bool,
 }
 
 /// At most this many names per DescribeCapacityProviders call (the API's limit).
@@ -231,13 +234,17 @@ pub async fn providers(client: &Client, names: &[String]) -> Result<Vec<Provider
             .call("DescribeCapacityProviders")?;
         for p in described.capacity_providers() {
             let asg = p.auto_scaling_group_provider();
+            let managed = asg
+                .and_then(|a| a.managed_scaling())
+                .and_then(|m| m.status())
+                == Some(&aws_sdk_ecs::types::ManagedScalingStatus::Enabled);
             out.push(ProviderInfo {
                 name: p.name().unwrap_or_default().to_string(),
                 group_arn: asg.map(|a| a.auto_scaling_group_arn().to_string()),
-                managed: asg
-                    .and_then(|a| a.managed_scaling())
-                    .and_then(|m| m.status())
-                    == Some(&aws_sdk_ecs::types::ManagedScalingStatus::Enabled),
+                managed,
+                lifts_protection: managed
+                    && asg.and_then(|a| a.managed_termination_protection())
+                        == Some(&aws_sdk_ecs::types::ManagedTerminationProtection::Enabled),
             });
         }
     }
@@ -266,6 +273,19 @@ impl Placements {
                 ))
             })
             .collect()
+    }
+
+    /// Whether a provider of this group has managed termination protection, so that ECS lifts
+    /// the scale-in protection of its idle instances.
+    pub fn lifts_protection(&self, group: &crate::capacity::AsgName) -> bool {
+        self.providers.values().any(|p| {
+            p.lifts_protection
+                && p.group_arn
+                    .as_deref()
+                    .and_then(crate::capacity::AsgName::from_arn)
+                    .as_ref()
+                    == Some(group)
+        })
     }
 }
 

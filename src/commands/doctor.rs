@@ -404,10 +404,10 @@ async fn read_groups(
                 .filter_map(|(name, managed)| {
                     let r = read.get(name.as_str())?;
                     Some(GroupFacts {
+                        protected: r.protected && !placements.lifts_protection(&name),
                         name,
                         min_size: r.sizes.min,
                         managed,
-                        protected: r.protected,
                     })
                 })
                 .collect();
