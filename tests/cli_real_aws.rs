@@ -351,3 +351,39 @@ async fn every_target_input_is_a_valid_request_of_the_api_it_calls() {
         "two overrides' ends and a group hold's end: {results:?}"
     );
 }
+
+/// What `schedule --dry-run` prints is, schedule by schedule, a CreateSchedule request that
+/// AWS's model accepts (what `aws scheduler create-schedule --cli-input-json` takes, without the
+/// timestamps), whose target Input is a valid request of the operation it calls.
+#[test]
+fn dry_run_output_is_a_valid_create_schedule_request() {
+    let out = common::offline(
+        "schedule --cluster staging --service web --window 'MON-FRI 08:00-19:00' \
+         --window 'SAT 10:00-14:00' --timezone Europe/Berlin --region eu-central-1 \
+         --role-arn arn:aws:iam::123456789012:role/ecs-onoff --skip 2026-12-24 \
+         --notify-topic arn:aws:sns:eu-central-1:123456789012:ops --notify-before 15m \
+         --dead-letter-arn arn:aws:sqs:eu-central-1:123456789012:ecs-onoff-dlq --dry-run",
+    )
+    .json();
+    let items: Vec<Value> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let mut create = s.clone();
+            let fields = create.as_object_mut().unwrap();
+            fields.remove("StartDate");
+            fields.remove("EndDate");
+            json!({
+                "name": s["Name"],
+                "arn": s["Target"]["Arn"],
+                "input": s["Target"]["Input"],
+                "create_schedule": create,
+            })
+        })
+        .collect();
+    assert!(items.len() >= 6, "{out}");
+    for r in validate_inputs(&Value::Array(items)).as_array().unwrap() {
+        assert_eq!(r["errors"], json!([]), "{r}");
+    }
+}
