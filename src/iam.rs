@@ -158,43 +158,28 @@ fn execution_doc(
         // RegisterScalableTarget has no condition key for the resource id, and a scalable
         // target's ARN holds an id known only once it exists: the ECS task-count targets of the
         // services' accounts and Regions, by namespace and dimension.
-        let targets: BTreeSet<String> = scaling
+        let places: BTreeSet<(&str, &str, &str)> = scaling
             .iter()
             .filter_map(|service| {
                 let parts: Vec<&str> = service.splitn(6, ':').collect();
-                (parts.len() == 6).then(|| {
-                    format!(
-                        "arn:{}:application-autoscaling:{}:{}:scalable-target/*",
-                        parts[1], parts[3], parts[4]
-                    )
-                })
+                (parts.len() == 6).then(|| (parts[1], parts[3], parts[4]))
             })
             .collect();
-        statements.push(json!({
-            "Sid": SCALING_SID,
-            "Effect": "Allow",
-            "Action": "application-autoscaling:RegisterScalableTarget",
-            "Resource": one_or_list(&targets),
-            "Condition": {
-                "StringEquals": {
-                    "application-autoscaling:service-namespace": crate::schedule::ECS_NAMESPACE,
-                    "application-autoscaling:scalable-dimension": crate::schedule::ECS_DIMENSION,
-                }
-            }
-        }));
-        let alarms: BTreeSet<String> = targets
+        let (targets, alarms): (BTreeSet<String>, BTreeSet<String>) = places
             .iter()
-            .map(|t| {
-                t.replacen(":application-autoscaling:", ":cloudwatch:", 1)
-                    .replacen(":scalable-target/*", ":alarm:*", 1)
+            .map(|&(p, region, account)| {
+                (
+                    scalable_targets_arn(p, region, account),
+                    alarms_arn(p, region, account),
+                )
             })
-            .collect();
-        statements.push(json!({
-            "Sid": ALARMS_SID,
-            "Effect": "Allow",
-            "Action": "cloudwatch:DescribeAlarms",
-            "Resource": one_or_list(&alarms),
-        }));
+            .unzip();
+        statements.extend(scaling_statements(
+            SCALING_SID,
+            one_or_list(&targets),
+            ALARMS_SID,
+            one_or_list(&alarms),
+        ));
     }
     if !capacity.is_empty() {
         // Capacity-aware schedules: UpdateAutoScalingGroup on exactly the groups they switch.
@@ -520,6 +505,14 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
         validate_role_name(role)?;
         format!("arn:{p}:iam::{account}:role/{role}")
     };
+    // `override` of an autoscaling-aware service sets its target's bounds at once, as its
+    // schedules do: the execution policy's statements, for the account and Region.
+    let [set_bounds, read_alarms] = scaling_statements(
+        "OverrideSetsBoundsAtOnce",
+        json!(scalable_targets_arn(p, region, account)),
+        "ReadAlarmsForScalableTargets",
+        json!(alarms_arn(p, region, account)),
+    );
     let doc = json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -596,30 +589,8 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 "Action": "ecs:UpdateService",
                 "Resource": format!("arn:{p}:ecs:{region}:{account}:service/*"),
             },
-            {
-                "Sid": "OverrideSetsBoundsAtOnce",
-                "Effect": "Allow",
-                // `override` of an autoscaling-aware service sets its target's bounds at once,
-                // as its schedules do (the execution policy's statement).
-                "Action": "application-autoscaling:RegisterScalableTarget",
-                "Resource": format!(
-                    "arn:{p}:application-autoscaling:{region}:{account}:scalable-target/*"
-                ),
-                "Condition": {
-                    "StringEquals": {
-                        "application-autoscaling:service-namespace": crate::schedule::ECS_NAMESPACE,
-                        "application-autoscaling:scalable-dimension": crate::schedule::ECS_DIMENSION,
-                    }
-                }
-            },
-            {
-                "Sid": "ReadAlarmsForScalableTargets",
-                "Effect": "Allow",
-                // Application Auto Scaling's guide lists it for registering an ECS service's
-                // target.
-                "Action": "cloudwatch:DescribeAlarms",
-                "Resource": format!("arn:{p}:cloudwatch:{region}:{account}:alarm:*"),
-            },
+            set_bounds,
+            read_alarms,
             {
                 "Sid": "OverrideAndUnscheduleSetGroupsAtOnce",
                 "Effect": "Allow",
@@ -691,6 +662,48 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
         ]
     });
     within(doc, "operator policy", MANAGED_POLICY_LIMIT)
+}
+
+/// The ECS services' scalable targets of an account and Region: a target's ARN holds an id known
+/// only once it exists.
+fn scalable_targets_arn(partition: &str, region: &str, account: &str) -> String {
+    format!("arn:{partition}:application-autoscaling:{region}:{account}:scalable-target/*")
+}
+
+/// The CloudWatch alarms of an account and Region.
+fn alarms_arn(partition: &str, region: &str, account: &str) -> String {
+    format!("arn:{partition}:cloudwatch:{region}:{account}:alarm:*")
+}
+
+/// What setting a service's scalable-target bounds needs: RegisterScalableTarget on `targets`,
+/// limited to ECS task counts by namespace and dimension, and (as Application Auto Scaling's
+/// guide lists for registering an ECS service's target) cloudwatch:DescribeAlarms on `alarms`.
+fn scaling_statements(
+    register_sid: &str,
+    targets: Value,
+    alarms_sid: &str,
+    alarms: Value,
+) -> [Value; 2] {
+    [
+        json!({
+            "Sid": register_sid,
+            "Effect": "Allow",
+            "Action": "application-autoscaling:RegisterScalableTarget",
+            "Resource": targets,
+            "Condition": {
+                "StringEquals": {
+                    "application-autoscaling:service-namespace": crate::schedule::ECS_NAMESPACE,
+                    "application-autoscaling:scalable-dimension": crate::schedule::ECS_DIMENSION,
+                }
+            }
+        }),
+        json!({
+            "Sid": alarms_sid,
+            "Effect": "Allow",
+            "Action": "cloudwatch:DescribeAlarms",
+            "Resource": alarms,
+        }),
+    ]
 }
 
 #[cfg(test)]
