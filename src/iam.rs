@@ -202,7 +202,12 @@ pub fn group_arn(
     group: &crate::capacity::AsgName,
 ) -> String {
     let partition = crate::arn::partition(partition_region);
-    format!("arn:{partition}:autoscaling:{partition_region}:{account}:autoScalingGroup:*:autoScalingGroupName/{group}")
+    groups_arn(partition, partition_region, account, group.as_str())
+}
+
+/// The ARN pattern of the Auto Scaling groups named `name` (a name or a wildcard).
+fn groups_arn(partition: &str, region: &str, account: &str, name: &str) -> String {
+    format!("arn:{partition}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/{name}")
 }
 
 /// Permissions of the execution role: UpdateService on exactly these services (long-form ARNs,
@@ -597,9 +602,7 @@ pub fn operator_policy(scope: &Scope, role: &str, group: &str) -> Result<Value, 
                 // An override that holds a group its schedules left off, and unschedule of a
                 // group's last schedules at night, set the group to its on sizes at once.
                 "Action": "autoscaling:UpdateAutoScalingGroup",
-                "Resource": format!(
-                    "arn:{p}:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*"
-                ),
+                "Resource": groups_arn(p, region, account, "*"),
             },
             {
                 "Sid": "ReadScalableTargets",
