@@ -233,10 +233,19 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
         }
     }
     // The groups under the services' capacity providers, and those the capacity schedules
-    // switch (a plain EC2 launch-type service's group is named only there).
+    // switch for the services examined (a plain EC2 launch-type service's group is named only
+    // there).
+    let examined: std::collections::BTreeSet<String> =
+        targets.iter().map(|t| t.id.to_string()).collect();
     let switched: std::collections::BTreeSet<crate::capacity::AsgName> = all
         .iter()
         .flatten()
+        .filter(|s| {
+            crate::capacity::carried(&s.description)
+                .0
+                .iter()
+                .any(|c| examined.contains(c))
+        })
         .filter_map(|s| s.capacity_owner().map(|(g, _)| g.clone()))
         .collect();
     let mut groups = read_groups(clients, &described, &switched).await;
@@ -361,8 +370,8 @@ async fn read(lanes: &Lanes, key: &ClientKey, targets: &[&Target]) -> anyhow::Re
 /// The Auto Scaling groups under each described service's EC2 capacity providers (the
 /// service's strategy, else its cluster's default), with their MinSize, managed scaling and
 /// scale-in protection, by service; and what DescribeAutoScalingGroups gave for those and for
-/// `switched` (the groups capacity schedules name). Services on Fargate or the plain EC2 launch
-/// type have none under providers. `Err` says why they could not be read.
+/// `switched` (the groups the services' capacity schedules name). Services on Fargate or the
+/// plain EC2 launch type have none under providers. `Err` says why they could not be read.
 async fn read_groups(
     clients: &aws::Clients,
     described: &HashMap<(String, String), ServiceFacts>,
